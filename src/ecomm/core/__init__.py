@@ -1,0 +1,1 @@
+"""What the three roles share: settings, domain, events, AWS adapters and plumbing."""

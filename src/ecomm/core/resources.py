@@ -1,0 +1,82 @@
+"""The AWS resources ecomm needs, described once.
+
+`provision` creates them from these specs, and the CloudFormation template under `infra/` is
+tested against them, so a name or a filter policy cannot drift between the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecomm.core.events import EventType
+from ecomm.core.settings import Settings
+
+PRODUCTS_TABLE = "Products"
+ORDERS_TABLE = "Orders"
+EVENTS_TOPIC = "ecommerce-events"
+ORDER_QUEUE = "OrderQueue"
+LOOKUP_QUEUE = "LookupQueue"
+DLQ_SUFFIX = "-dlq"
+# After this many receives without a delete, SQS moves a message to the dead-letter queue.
+MAX_RECEIVE_COUNT = 5
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    hash_key: str
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    event_types: tuple[EventType, ...]
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}{DLQ_SUFFIX}"
+
+    def filter_policy(self) -> dict[str, list[str]]:
+        return {"type": sorted(t.value for t in self.event_types)}
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(PRODUCTS_TABLE, "productID"),
+    TableSpec(ORDERS_TABLE, "orderID"),
+)
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec(ORDER_QUEUE, (EventType.ORDER_PLACED,)),
+    QueueSpec(
+        LOOKUP_QUEUE,
+        (
+            EventType.PRODUCT_SEARCHED,
+            EventType.ORDER_CONFIRMED,
+            EventType.ORDER_REJECTED,
+            EventType.PRODUCT_CHANGED,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """The concrete names for one stack, prefix applied."""
+
+    products_table: str
+    orders_table: str
+    topic: str
+    order_queue: str
+    lookup_queue: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ResourceNames:
+        name = settings.resource_name
+        return cls(
+            products_table=name(PRODUCTS_TABLE),
+            orders_table=name(ORDERS_TABLE),
+            topic=name(EVENTS_TOPIC),
+            order_queue=name(ORDER_QUEUE),
+            lookup_queue=name(LOOKUP_QUEUE),
+        )

@@ -1,0 +1,68 @@
+"""The one place that reads the environment.
+
+Everything else receives a `Settings` instance; nothing reads `os.environ` at import time.
+AWS endpoint, region and credentials are deliberately *not* fields here: botocore reads
+`AWS_ENDPOINT_URL`, `AWS_REGION`/`AWS_DEFAULT_REGION` and the credentials chain itself, which is
+what the ECS task role relies on in production.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Role(StrEnum):
+    WEB = "web"
+    LOOKUP = "lookup"
+    ORDER = "order"
+    ALL = "all"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # JSON unless stderr is a terminal
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    """Process configuration, from `ECOMM_*` variables (plus botocore's own `AWS_*`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOMM_", frozen=True, extra="ignore")
+
+    role: Role | None = None
+    host: str = "127.0.0.1"
+    web_port: Port = 8080
+    lookup_port: Port = 8081
+    order_port: Port = 8082
+    lookup_url: str = "http://127.0.0.1:8081"
+    order_url: str = "http://127.0.0.1:8082"
+
+    # A prefix lets several stacks share one account: "dev-" gives "dev-Products".
+    resource_prefix: str = ""
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+
+    log_format: LogFormat = LogFormat.AUTO
+    log_level: str = "INFO"
+
+    # Signs the cart and CSRF cookies. The default only suits a laptop; ECS injects a real one
+    # from Secrets Manager (see infra/), and the web role refuses the default outside local mode.
+    cookie_secret: SecretStr = SecretStr("local-development-only-secret-change-me")
+    secure_cookies: bool = False
+
+    # Queue consumer tuning.
+    visibility_timeout: int = Field(default=30, ge=0, le=43200)
+    wait_time_seconds: int = Field(default=20, ge=0, le=20)
+    receive_batch_size: int = Field(default=10, ge=1, le=10)
+    shutdown_timeout: float = Field(default=25.0, ge=0)
+
+    # Peer HTTP calls from web: a slow lookup must give a 503 page quickly, not a hang.
+    peer_timeout: float = Field(default=2.0, gt=0)
+
+    def resource_name(self, base: str) -> str:
+        return f"{self.resource_prefix}{base}"
