@@ -16,9 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
-
-ENVELOPE_VERSION = 1
+from ecomm.core.domain import MAX_ORDER_LINES
 
 
 class EventType(StrEnum):
@@ -97,7 +95,7 @@ class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: EventType
-    version: Literal[1] = ENVELOPE_VERSION
+    version: Literal[1] = 1
     id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     occurredAt: str = Field(default_factory=utc_now)  # noqa: N815
     correlationId: str = Field(default_factory=lambda: str(uuid.uuid4()))  # noqa: N815

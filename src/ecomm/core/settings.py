@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -45,7 +45,11 @@ class Settings(BaseSettings):
 
     # A prefix lets several stacks share one account: "dev-" gives "dev-Products".
     resource_prefix: str = ""
-    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    aws_region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    # Set by the infrastructure; locally the topic is found by name (CreateTopic is idempotent).
+    topic_arn: str | None = None
 
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"

@@ -1,0 +1,58 @@
+"""aiobotocore clients: created once per process, shared, closed on shutdown.
+
+Endpoint, region and credentials come from botocore's own configuration (`AWS_ENDPOINT_URL`,
+`AWS_REGION`, the credentials chain, the ECS task role). Every call is counted by service and
+operation through botocore's event hooks, which is what `/metrics` and the benchmarks report.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+
+from ecomm.core.metrics import Metrics
+from ecomm.core.settings import Settings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_sns import SNSClient
+    from types_aiobotocore_sqs import SQSClient
+
+# Long polls wait up to 20 s, so reads must be allowed to take longer than that.
+_CONFIG = AioConfig(
+    connect_timeout=2,
+    read_timeout=25,
+    retries={"mode": "standard", "max_attempts": 3},
+    max_pool_connections=64,
+)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    dynamodb: DynamoDBClient
+    sns: SNSClient
+    sqs: SQSClient
+
+
+def _counter(metrics: Metrics, service: str) -> Any:
+    def count(model: Any, **_: Any) -> None:
+        metrics.aws_calls.labels(service, model.name).inc()
+
+    return count
+
+
+async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metrics) -> AwsClients:
+    """Create the three clients inside `stack`; they close when the stack does."""
+    session = get_session()
+    clients: dict[str, Any] = {}
+    for service in ("dynamodb", "sns", "sqs"):
+        client = await stack.enter_async_context(
+            session.create_client(service, region_name=settings.aws_region, config=_CONFIG)
+        )
+        client.meta.events.register(f"before-call.{service}.*", _counter(metrics, service))
+        clients[service] = client
+    return AwsClients(**clients)

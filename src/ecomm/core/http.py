@@ -1,0 +1,156 @@
+"""What every role's HTTP server shares: request context, probes, metrics, JSON errors, serving.
+
+One summary log line per request, carrying the request id that also becomes the correlation id
+of any event the request publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from aiohttp import web
+
+from ecomm.core.metrics import Metrics
+
+log = structlog.get_logger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+metrics_key = web.AppKey("metrics", Metrics)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Check = Callable[[], Awaitable[None]]
+
+
+def request_id_of(request: web.Request) -> str:
+    return str(request.get("request_id", ""))
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bind a request id to the logs, echo it back, and log/measure one line per request."""
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+    request["request_id"] = rid
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=rid, correlation_id=rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+    except web.HTTPException as exc:
+        status = exc.status
+        exc.headers[REQUEST_ID_HEADER] = rid
+        raise
+    finally:
+        elapsed = time.perf_counter() - started
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        request.app[metrics_key].http_requests.labels(request.method, route, str(status)).observe(
+            elapsed
+        )
+        if route not in _QUIET_ROUTES:
+            log.info(
+                "request",
+                method=request.method,
+                path=request.path,
+                status=status,
+                ms=round(elapsed * 1000, 2),
+            )
+    response.headers[REQUEST_ID_HEADER] = rid
+    return response
+
+
+# Probes are hit every few seconds by ECS and the load balancer; logging each would drown the rest.
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """JSON APIs answer `{"error": "..."}` for every failure, never an HTML page or a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
+        return web.json_response({"error": message}, status=exc.status, headers=exc.headers)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled_error")
+        return web.json_response({"error": "internal error"}, status=500)
+
+
+def json_error(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=message)
+
+
+@dataclass
+class Readiness:
+    """Named dependency checks behind `/readyz`, cached briefly to bound the calls they cost."""
+
+    ttl: float = 5.0
+    checks: dict[str, Check] = field(default_factory=dict)
+    _cached: tuple[float, dict[str, str]] | None = None
+
+    def add(self, name: str, check: Check) -> None:
+        self.checks[name] = check
+
+    async def report(self) -> dict[str, str]:
+        now = time.monotonic()
+        if self._cached and now - self._cached[0] < self.ttl:
+            return self._cached[1]
+        results: dict[str, str] = {}
+        for name, check in self.checks.items():
+            try:
+                await asyncio.wait_for(check(), timeout=2.0)
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready", and says why
+                results[name] = f"{type(exc).__name__}: {exc}"[:200]
+        self._cached = (now, results)
+        return results
+
+
+def add_probe_routes(app: web.Application, metrics: Metrics, readiness: Readiness) -> None:
+    """`/healthz` (alive), `/readyz` (dependencies answer) and `/metrics` (Prometheus)."""
+    app[metrics_key] = metrics
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "role": metrics.role})
+
+    async def readyz(_: web.Request) -> web.Response:
+        results = await readiness.report()
+        ready = all(v == "ok" for v in results.values())
+        metrics.ready.set(1 if ready else 0)
+        return web.json_response(
+            {"status": "ready" if ready else "not ready", "checks": results},
+            status=200 if ready else 503,
+        )
+
+    async def metrics_view(_: web.Request) -> web.Response:
+        return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8")
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_view)
+
+
+async def serve_until(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve `app` until `stop` is set, then drain in-flight requests and run its cleanups."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, reuse_address=True)
+        await site.start()
+        log.info("listening", url=f"http://{host}:{port}", role=app[metrics_key].role)
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,63 @@
+"""Prometheus metrics, one registry per role so `--role all` and tests never collide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+@dataclass
+class Metrics:
+    role: str
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.http_requests = Histogram(
+            "ecomm_http_request_duration_seconds",
+            "HTTP request latency by route and status.",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.aws_calls = Counter(
+            "ecomm_aws_calls_total",
+            "AWS API calls made, by service and operation.",
+            ["service", "operation"],
+            registry=r,
+        )
+        self.aws_errors = Counter(
+            "ecomm_aws_errors_total",
+            "AWS API calls that failed, by service, operation and error code.",
+            ["service", "operation", "code"],
+            registry=r,
+        )
+        self.messages = Counter(
+            "ecomm_messages_total",
+            "Queue messages handled, by queue and result.",
+            ["queue", "result"],
+            registry=r,
+        )
+        self.receive_lag = Histogram(
+            "ecomm_queue_receive_lag_seconds",
+            "Time from a message being sent to being received.",
+            ["queue"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.orders = Counter(
+            "ecomm_orders_total", "Orders processed, by outcome.", ["outcome"], registry=r
+        )
+        self.events_published = Counter(
+            "ecomm_events_published_total",
+            "Events published to SNS, by type and result.",
+            ["type", "result"],
+            registry=r,
+        )
+        self.ready = Gauge("ecomm_ready", "1 when /readyz answers 200.", registry=r)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
