@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ecomm.core.metrics import Metrics
 from ecomm.core.settings import Settings
@@ -56,3 +57,31 @@ async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metri
         client.meta.events.register(f"before-call.{service}.*", _counter(metrics, service))
         clients[service] = client
     return AwsClients(**clients)
+
+
+# Codes that say "try again later", not "this request is wrong".
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "LimitExceededException",
+    }
+)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures worth retrying: throttling, conflicts, an unreachable endpoint."""
+    if isinstance(exc, ClientError):
+        return error_code(exc) in TRANSIENT_CODES
+    return isinstance(exc, BotoCoreError)

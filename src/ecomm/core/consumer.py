@@ -1,0 +1,262 @@
+"""The SQS consumer loop every worker shares.
+
+At-least-once, spelled out: a message is deleted only after its handler succeeded *and* the
+events it asked to publish were published. Anything else leaves it in the queue, so SQS delivers
+it again; after `MAX_RECEIVE_COUNT` receives the redrive policy moves it to the dead-letter
+queue. Handlers must therefore be idempotent, and are (see the order and lookup handlers).
+
+    receive ≤10 (long poll) ─> handle each concurrently ─> publish their events (batched)
+                                   │ malformed: visible again now, so it reaches the DLQ soon
+                                   │ transient: visible again after a jittered backoff
+                                   └ slow: visibility extended while it runs
+    ─> delete the successes (batched; the Failed list is read) ─> loop until stopped
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecomm.core.domain import TransientError
+from ecomm.core.events import Envelope, MalformedEvent, decode
+from ecomm.core.metrics import Metrics
+from ecomm.core.publisher import EventPublisher, PublishFailed
+from ecomm.core.settings import Settings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs import SQSClient
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef
+
+log = structlog.get_logger(__name__)
+
+# A handler returns the events to publish once it succeeded (an outbox for the batch).
+Handler = Callable[[Envelope], Awaitable[Sequence[Envelope]]]
+MAX_BACKOFF_SECONDS = 300
+
+
+@dataclass
+class _Outcome:
+    message: MessageTypeDef
+    done: bool = False
+    events: Sequence[Envelope] = ()
+    retry_after: int | None = None  # seconds until the message should be visible again
+
+
+@dataclass
+class ConsumerState:
+    """What `/readyz` and the metrics want to know about the loop."""
+
+    receiving_ok: bool = True
+    last_error: str | None = None
+    last_receive_at: float = field(default_factory=time.monotonic)
+
+
+class QueueConsumer:
+    """Receives from one queue and feeds a handler until `stop()`."""
+
+    def __init__(
+        self,
+        sqs: SQSClient,
+        queue_url: str,
+        *,
+        queue_name: str,
+        handler: Handler,
+        publisher: EventPublisher,
+        metrics: Metrics,
+        settings: Settings,
+    ) -> None:
+        self._sqs = sqs
+        self._url = queue_url
+        self._name = queue_name
+        self._handler = handler
+        self._publisher = publisher
+        self._metrics = metrics
+        self._settings = settings
+        self._stopping = asyncio.Event()
+        self._receiving: asyncio.Task[Any] | None = None
+        self.state = ConsumerState()
+
+    async def run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                messages = await self._receive()
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    break  # cancelled by stop() while waiting: nothing was taken
+                raise
+            except (ClientError, BotoCoreError) as exc:
+                failures += 1
+                self.state.receiving_ok = False
+                self.state.last_error = str(exc)
+                log.warning("receive_failed", queue=self._name, error=str(exc), failures=failures)
+                await self._pause(min(5.0, 0.2 * 2**failures))
+                continue
+            failures = 0
+            self.state.receiving_ok = True
+            self.state.last_error = None
+            self.state.last_receive_at = time.monotonic()
+            if messages:
+                await self._process(messages)
+
+    async def stop(self) -> None:
+        """Stop receiving; a batch in hand is finished by `run` before it returns."""
+        self._stopping.set()
+        if self._receiving is not None and not self._receiving.done():
+            self._receiving.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+    async def _receive(self) -> list[MessageTypeDef]:
+        self._receiving = asyncio.ensure_future(
+            self._sqs.receive_message(
+                QueueUrl=self._url,
+                MaxNumberOfMessages=self._settings.receive_batch_size,
+                WaitTimeSeconds=self._settings.wait_time_seconds,
+                VisibilityTimeout=self._settings.visibility_timeout,
+                MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+            )
+        )
+        try:
+            answer = await self._receiving
+        finally:
+            self._receiving = None
+        messages = list(answer.get("Messages", []))
+        now_ms = time.time() * 1000
+        for m in messages:
+            sent = m.get("Attributes", {}).get("SentTimestamp")
+            if sent:
+                lag = max(0.0, (now_ms - float(sent)) / 1000)
+                self._metrics.receive_lag.labels(self._name).observe(lag)
+        return messages
+
+    async def _process(self, messages: list[MessageTypeDef]) -> None:
+        heartbeat = asyncio.create_task(self._extend_visibility(messages))
+        try:
+            outcomes = await asyncio.gather(*(self._handle(m) for m in messages))
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await self._publish_events(outcomes)
+        await self._settle(outcomes)
+
+    async def _handle(self, message: MessageTypeDef) -> _Outcome:
+        outcome = _Outcome(message)
+        receive_count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(queue=self._name, message_id=message["MessageId"])
+        try:
+            envelope = decode(message.get("Body", ""))
+            structlog.contextvars.bind_contextvars(
+                correlation_id=envelope.correlationId, event_id=envelope.id, event=envelope.type
+            )
+            outcome.events = await self._handler(envelope)
+            outcome.done = True
+            self._metrics.messages.labels(self._name, "ok").inc()
+        except MalformedEvent as exc:
+            # Never deleted: the redrive policy parks it in the DLQ, where people can read it.
+            log.error("malformed_message", error=str(exc), receive_count=receive_count)
+            outcome.retry_after = 0
+            self._metrics.messages.labels(self._name, "malformed").inc()
+        except TransientError as exc:
+            outcome.retry_after = _backoff_seconds(receive_count)
+            log.warning("transient_failure", error=str(exc), retry_in=outcome.retry_after)
+            self._metrics.messages.labels(self._name, "retry").inc()
+        except Exception:
+            # A bug, not bad luck: keep the message (it will reach the DLQ) and keep running.
+            log.exception("handler_failed", receive_count=receive_count)
+            outcome.retry_after = _backoff_seconds(receive_count)
+            self._metrics.messages.labels(self._name, "error").inc()
+        finally:
+            structlog.contextvars.clear_contextvars()
+        return outcome
+
+    async def _publish_events(self, outcomes: list[_Outcome]) -> None:
+        with_events = [o for o in outcomes if o.done and o.events]
+        if not with_events:
+            return
+        try:
+            await self._publisher.publish_many([e for o in with_events for e in o.events])
+        except PublishFailed as exc:
+            # The effects are recorded but not announced: keep the messages, so the handler runs
+            # again, finds its effect already there, and publishes once more.
+            log.warning("outcome_publish_failed", error=str(exc), messages=len(with_events))
+            for o in with_events:
+                o.done = False
+                o.retry_after = 1
+
+    async def _settle(self, outcomes: list[_Outcome]) -> None:
+        done = [o.message for o in outcomes if o.done]
+        retry = [o for o in outcomes if not o.done and o.retry_after is not None]
+        try:
+            if done:
+                answer = await self._sqs.delete_message_batch(
+                    QueueUrl=self._url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(done)
+                    ],
+                )
+                # DeleteMessageBatch answers 200 with a Failed list: such a message will come
+                # back, and the idempotent handler will absorb it.
+                for failure in answer.get("Failed", []):
+                    log.warning("delete_failed", id=failure["Id"], code=failure.get("Code"))
+            if retry:
+                await self._sqs.change_message_visibility_batch(
+                    QueueUrl=self._url,
+                    Entries=[
+                        {
+                            "Id": str(i),
+                            "ReceiptHandle": o.message["ReceiptHandle"],
+                            "VisibilityTimeout": o.retry_after or 0,
+                        }
+                        for i, o in enumerate(retry)
+                    ],
+                )
+        except (ClientError, BotoCoreError) as exc:
+            # Undeleted messages return after their visibility timeout; nothing is lost.
+            log.warning("settle_failed", error=str(exc))
+
+    async def _extend_visibility(self, messages: list[MessageTypeDef]) -> None:
+        """While a batch is still running, keep it invisible to other workers."""
+        timeout = self._settings.visibility_timeout
+        if timeout <= 1:
+            return
+        while True:
+            await asyncio.sleep(timeout / 2)
+            try:
+                await self._sqs.change_message_visibility_batch(
+                    QueueUrl=self._url,
+                    Entries=[
+                        {
+                            "Id": str(i),
+                            "ReceiptHandle": m["ReceiptHandle"],
+                            "VisibilityTimeout": timeout,
+                        }
+                        for i, m in enumerate(messages)
+                    ],
+                )
+            except (ClientError, BotoCoreError) as exc:
+                log.warning("extend_visibility_failed", error=str(exc))
+
+
+def _backoff_seconds(receive_count: int) -> int:
+    """Exponential backoff with full jitter, by how often SQS has delivered the message."""
+    ceiling = min(MAX_BACKOFF_SECONDS, 2 ** min(receive_count, 9))
+    return random.randint(1, ceiling)  # noqa: S311 - jitter, not security
+
+
+async def resolve_queue_url(sqs: SQSClient, name: str) -> str:
+    answer = await sqs.get_queue_url(QueueName=name)
+    return answer["QueueUrl"]

@@ -1,0 +1,148 @@
+"""moto's server, wrapped: loopback only, DynamoDB requests serialised, every call counted.
+
+moto's threaded server runs each request on its own thread with no locking in the DynamoDB
+backend, so two concurrent conditional writes on one item can both pass. Real DynamoDB makes
+each request atomic; a lock around DynamoDB requests restores that here. Counting calls by
+service and operation at the emulator is what the benchmarks report as "AWS calls".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ecomm.emulator import transactions
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+CALLS_PATH = "/_ecomm/calls"
+
+
+def _service_and_operation(environ: dict[str, Any]) -> tuple[str, str]:
+    """Name the AWS call from the SigV4 scope and the target header or form `Action`."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    service = "unknown"
+    with contextlib.suppress(IndexError):  # unsigned: moto answers it, we count it as unknown
+        service = auth.split(",")[0].split()[1].split("/")[3]
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return service, target.rsplit(".", 1)[-1]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    # Put the body back for moto, which reads it again.
+    environ["wsgi.input"] = io.BytesIO(body)
+    action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+    return service, action or environ.get("REQUEST_METHOD", "?")
+
+
+class FaithfulMiddleware:
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._dynamodb_lock = threading.Lock()
+        self._counts_lock = threading.Lock()
+        self.calls: Counter[tuple[str, str]] = Counter()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == CALLS_PATH:
+            return self._calls_endpoint(environ, start_response)
+        service, operation = _service_and_operation(environ)
+        with self._counts_lock:
+            self.calls[(service, operation)] += 1
+        if service != "dynamodb":
+            return self._app(environ, start_response)
+        with self._dynamodb_lock:
+            # Materialise the body inside the lock: the backend work happens while it is built.
+            return [b"".join(self._app(environ, start_response))]
+
+    def _calls_endpoint(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        with self._counts_lock:
+            if environ.get("REQUEST_METHOD") == "DELETE":
+                self.calls.clear()
+            body = json.dumps(
+                [{"service": s, "operation": o, "count": n} for (s, o), n in self.calls.items()]
+            ).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+
+class Emulator:
+    """moto in server mode on 127.0.0.1, in a background thread of this process.
+
+    `pause()` and `resume()` stop and restart the listener while keeping every table, topic and
+    queue, which is how tests show the roles riding out an unreachable endpoint.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
+        from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - moto is an optional extra
+            DomainDispatcherApplication,
+            create_backend_app,
+        )
+
+        self._host = host
+        self._port = port
+        self.middleware = FaithfulMiddleware(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    def start(self) -> Emulator:
+        transactions.install()
+        self._listen()
+        return self
+
+    def _listen(self) -> None:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415
+
+        class QuietHandler(MotoRequestHandler):
+            # One line per AWS call would drown the shop's own logs; /_ecomm/calls counts them.
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        self._server = make_server(
+            self._host, self._port, self.middleware, threaded=True, request_handler=QuietHandler
+        )
+        self._port = self._server.server_port  # port 0 means "any free port"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator", daemon=True
+        )
+        self._thread.start()
+
+    def pause(self) -> None:
+        """Stop answering (connections are refused) but keep all state."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def resume(self) -> None:
+        self._listen()
+
+    def stop(self) -> None:
+        self.pause()
+
+    def calls(self) -> Counter[tuple[str, str]]:
+        return Counter(self.middleware.calls)
+
+    def reset_calls(self) -> None:
+        self.middleware.calls.clear()
