@@ -15,6 +15,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ecomm.core.domain import TransientError
 from ecomm.core.metrics import Metrics
 from ecomm.core.settings import Settings
 
@@ -49,10 +50,16 @@ def _counter(metrics: Metrics, service: str) -> Any:
 async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metrics) -> AwsClients:
     """Create the three clients inside `stack`; they close when the stack does."""
     session = get_session()
+    extra: dict[str, str] = {}
+    if settings.aws_endpoint_url:
+        extra["endpoint_url"] = settings.aws_endpoint_url
+    if settings.uses_local_emulator and await session.get_credentials() is None:
+        # The emulator checks no signature; spare a newcomer from inventing credentials.
+        extra |= {"aws_access_key_id": "ecomm-local", "aws_secret_access_key": "ecomm-local"}
     clients: dict[str, Any] = {}
     for service in ("dynamodb", "sns", "sqs"):
         client = await stack.enter_async_context(
-            session.create_client(service, region_name=settings.aws_region, config=_CONFIG)
+            session.create_client(service, region_name=settings.aws_region, config=_CONFIG, **extra)  # type: ignore[call-overload]
         )
         client.meta.events.register(f"before-call.{service}.*", _counter(metrics, service))
         clients[service] = client
@@ -85,3 +92,10 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ClientError):
         return error_code(exc) in TRANSIENT_CODES
     return isinstance(exc, BotoCoreError)
+
+
+def translate_error(exc: ClientError | BotoCoreError) -> Exception:
+    """The domain's `TransientError` for retryable failures; other errors stay as they are."""
+    if is_transient(exc):
+        return TransientError(str(exc))
+    return exc

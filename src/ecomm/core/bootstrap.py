@@ -38,6 +38,13 @@ class Runtime:
 
 
 @asynccontextmanager
+async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
+    """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
+    async with AsyncExitStack() as stack:
+        yield await open_clients(stack, settings, Metrics(role))
+
+
+@asynccontextmanager
 async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
     metrics = Metrics(role)
     async with AsyncExitStack() as stack:

@@ -114,7 +114,7 @@ def describe_problems(problems: Iterable[LineProblem]) -> str:
     """A reason a shopper understands, for every line that could not be reserved."""
     parts = []
     for p in problems:
-        label = f"“{p.name}”" if p.name else p.productID
+        label = f"“{p.name or p.productID}”"
         if p.available is None:
             parts.append(f"{label} is not in our catalog")
         elif p.available <= 0:
@@ -122,7 +122,7 @@ def describe_problems(problems: Iterable[LineProblem]) -> str:
         else:
             parts.append(f"only {p.available} of {label} left (you asked for {p.requested})")
     text = "; ".join(parts) or "some items could not be reserved"
-    return text[0].upper() + text[1:] + "."
+    return f"Sorry: {text}."
 
 
 class TransientError(DomainError):

@@ -81,7 +81,13 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status < 400:
             raise
         message = exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
-        return web.json_response({"error": message}, status=exc.status, headers=exc.headers)
+        # Keep headers such as Retry-After or Allow, not the plain-text body's own.
+        headers = {
+            k: v
+            for k, v in exc.headers.items()
+            if k.lower() not in {"content-type", "content-length"}
+        }
+        return web.json_response({"error": message}, status=exc.status, headers=headers)
     except asyncio.CancelledError:
         raise
     except Exception:

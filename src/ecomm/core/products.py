@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.aws import error_code, is_transient
+from ecomm.core.aws import error_code, translate_error
 from ecomm.core.domain import Product, ProductNotFound, TransientError
 from ecomm.core.events import utc_now
 from ecomm.core.items import n, product_from_item, product_to_item, s
@@ -40,7 +40,7 @@ class ProductRepository:
                 TableName=self._table, Key={"productID": s(product_id)}, ConsistentRead=True
             )
         except (ClientError, BotoCoreError) as exc:
-            raise _translate(exc) from exc
+            raise translate_error(exc) from exc
         if "Item" not in answer:
             raise ProductNotFound(product_id)
         return product_from_item(answer["Item"])
@@ -59,7 +59,7 @@ class ProductRepository:
                         RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
                     )
                 except (ClientError, BotoCoreError) as exc:
-                    raise _translate(exc) from exc
+                    raise translate_error(exc) from exc
                 for item in answer.get("Responses", {}).get(self._table, []):
                     product = product_from_item(item)
                     found[product.productID] = product
@@ -90,7 +90,7 @@ class ProductRepository:
                         break
                     kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             except (ClientError, BotoCoreError) as exc:
-                await queue.put(_translate(exc))
+                await queue.put(translate_error(exc))
             finally:
                 await queue.put(None)
 
@@ -121,7 +121,7 @@ class ProductRepository:
                 try:
                     answer = await self._db.batch_write_item(RequestItems={self._table: requests})
                 except (ClientError, BotoCoreError) as exc:
-                    raise _translate(exc) from exc
+                    raise translate_error(exc) from exc
                 requests = list(answer.get("UnprocessedItems", {}).get(self._table, []))
                 if not requests:
                     break
@@ -134,7 +134,7 @@ class ProductRepository:
         try:
             await self._db.put_item(TableName=self._table, Item=product_to_item(product))
         except (ClientError, BotoCoreError) as exc:
-            raise _translate(exc) from exc
+            raise translate_error(exc) from exc
         return product
 
     async def change(
@@ -165,13 +165,7 @@ class ProductRepository:
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise ProductNotFound(product_id) from exc
-            raise _translate(exc) from exc
+            raise translate_error(exc) from exc
         except BotoCoreError as exc:
-            raise _translate(exc) from exc
+            raise translate_error(exc) from exc
         return product_from_item(answer["Attributes"])
-
-
-def _translate(exc: ClientError | BotoCoreError) -> Exception:
-    if is_transient(exc):
-        return TransientError(str(exc))
-    return exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     aws_region: str = Field(
         default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
     )
+    # botocore reads it too; ecomm only looks at it to allow dummy credentials on loopback.
+    aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
     # Set by the infrastructure; locally the topic is found by name (CreateTopic is idempotent).
     topic_arn: str | None = None
 
@@ -67,6 +70,18 @@ class Settings(BaseSettings):
 
     # Peer HTTP calls from web: a slow lookup must give a 503 page quickly, not a hang.
     peer_timeout: float = Field(default=2.0, gt=0)
+
+    # Checkout is rate limited per client address: a token bucket in each web task.
+    checkout_rate_per_minute: float = Field(default=10.0, gt=0)
+    checkout_burst: int = Field(default=5, ge=1)
+    # How many X-Forwarded-For entries our own proxies append (the ALB appends one); the client
+    # address is the entry that many places from the right. 0 trusts no header at all.
+    trusted_proxy_hops: int = Field(default=1, ge=0, le=5)
+
+    @property
+    def uses_local_emulator(self) -> bool:
+        host = urlsplit(self.aws_endpoint_url or "").hostname or ""
+        return host in {"127.0.0.1", "localhost", "::1"}
 
     def resource_name(self, base: str) -> str:
         return f"{self.resource_prefix}{base}"

@@ -25,6 +25,7 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 CALLS_PATH = "/_ecomm/calls"
+READY_PATH = "/_ecomm/ready"
 
 
 def _service_and_operation(environ: dict[str, Any]) -> tuple[str, str]:
@@ -50,10 +51,16 @@ class FaithfulMiddleware:
         self._dynamodb_lock = threading.Lock()
         self._counts_lock = threading.Lock()
         self.calls: Counter[tuple[str, str]] = Counter()
+        # Set once provisioned and seeded, so `make run` starts the roles on a complete catalog.
+        self.ready = threading.Event()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == CALLS_PATH:
             return self._calls_endpoint(environ, start_response)
+        if environ.get("PATH_INFO") == READY_PATH:
+            status = "200 OK" if self.ready.is_set() else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain")])
+            return [status.encode()]
         service, operation = _service_and_operation(environ)
         with self._counts_lock:
             self.calls[(service, operation)] += 1

@@ -1,0 +1,39 @@
+"""`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+
+from ecomm.core.bootstrap import open_runtime
+from ecomm.core.catalog import seed
+from ecomm.core.products import ProductRepository
+from ecomm.core.provision import provision
+from ecomm.core.settings import Settings
+from ecomm.emulator.server import Emulator
+
+log = structlog.get_logger(__name__)
+
+
+async def run(settings: Settings, port: int, products: int) -> int:
+    emulator = Emulator(host="127.0.0.1", port=port).start()
+    local = settings.model_copy(update={"aws_endpoint_url": emulator.url})
+    try:
+        async with open_runtime(local, "emulator") as rt:
+            await provision(rt.aws, local)
+            if products:
+                repo = ProductRepository(rt.aws.dynamodb, rt.names.products_table)
+                await seed(repo, products)
+        emulator.middleware.ready.set()
+        log.info("emulator_ready", url=emulator.url, products=products)
+        print(f"AWS emulator ready: export AWS_ENDPOINT_URL={emulator.url}", flush=True)  # noqa: T201
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        emulator.stop()
+    return 0

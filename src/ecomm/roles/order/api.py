@@ -1,0 +1,73 @@
+"""`GET /api/orders/{orderID}`: what the web's status page polls."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from aiohttp import web
+
+from ecomm.core.domain import Order, OrderNotFound, OrderStatus
+from ecomm.core.ordering import OrderStore
+
+_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_FINAL_CACHE_SIZE = 10_000
+
+store_key = web.AppKey("order_store", OrderStore)
+
+
+class FinalOrders:
+    """Orders that reached a final status never change again: keep the recent ones in memory,
+    so a status page polling a finished order costs no DynamoDB read."""
+
+    def __init__(self, size: int = _FINAL_CACHE_SIZE) -> None:
+        self._size = size
+        self._orders: OrderedDict[str, Order] = OrderedDict()
+
+    def get(self, order_id: str) -> Order | None:
+        order = self._orders.get(order_id)
+        if order is not None:
+            self._orders.move_to_end(order_id)
+        return order
+
+    def remember(self, order: Order) -> None:
+        if order.status is OrderStatus.PENDING:
+            return
+        self._orders[order.orderID] = order
+        if len(self._orders) > self._size:
+            self._orders.popitem(last=False)
+
+
+final_key = web.AppKey("final_orders", FinalOrders)
+
+
+def order_json(order: Order) -> dict[str, object]:
+    return {
+        "orderID": order.orderID,
+        "status": order.status.value,
+        "items": [{"productID": i.productID, "quantity": i.quantity} for i in order.items],
+        "reason": order.reason,
+        "createdAt": order.createdAt,
+        "updatedAt": order.updatedAt,
+    }
+
+
+async def get_order(request: web.Request) -> web.Response:
+    order_id = request.match_info["order_id"]
+    if not _ORDER_ID.match(order_id):
+        raise web.HTTPBadRequest(text="orderID must be 1-128 letters, digits, '-' or '_'")
+    final = request.app[final_key]
+    order = final.get(order_id)
+    if order is None:
+        try:
+            order = await request.app[store_key].get(order_id)
+        except OrderNotFound as exc:
+            raise web.HTTPNotFound(text=f"no order {order_id} (yet)") from exc
+        final.remember(order)
+    return web.json_response(order_json(order))
+
+
+def add_routes(app: web.Application, store: OrderStore) -> None:
+    app[store_key] = store
+    app[final_key] = FinalOrders()
+    app.router.add_get("/api/orders/{order_id}", get_order)
