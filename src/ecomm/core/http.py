@@ -24,12 +24,13 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 metrics_key = web.AppKey("metrics", Metrics)
+request_id_key = web.RequestKey("request_id", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Check = Callable[[], Awaitable[None]]
 
 
 def request_id_of(request: web.Request) -> str:
-    return str(request.get("request_id", ""))
+    return request.get(request_id_key, "")
 
 
 @web.middleware
@@ -37,7 +38,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     """Bind a request id to the logs, echo it back, and log/measure one line per request."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-    request["request_id"] = rid
+    request[request_id_key] = rid
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=rid, correlation_id=rid)
     started = time.perf_counter()

@@ -37,3 +37,20 @@ async def run(settings: Settings, port: int, products: int) -> int:
     finally:
         emulator.stop()
     return 0
+
+
+def wait_ready(url: str = "http://127.0.0.1:4566", timeout: float = 180.0) -> None:
+    """Block until the emulator at `url` is provisioned and seeded (used by `make run`)."""
+    import time  # noqa: PLC0415
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_ecomm/ready", timeout=2):  # noqa: S310 - loopback
+                return
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the emulator at {url} was not ready in {timeout:.0f} s") from None
+            time.sleep(0.3)

@@ -1,0 +1,85 @@
+"""In-memory fakes behind the core's interfaces, for unit tests with no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ecomm.core.domain import (
+    LineProblem,
+    Order,
+    OrderAlreadyRecorded,
+    OrderNotFound,
+    ReservationRefused,
+    TransientError,
+)
+from ecomm.core.events import Envelope
+
+
+@dataclass
+class FakeOrderStore:
+    """Keeps DynamoDB's contract: the reservation and the record happen together or not at all."""
+
+    stock: dict[str, int]
+    names: dict[str, str] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    transient_failures: int = 0  # the next N calls fail as throttling would
+    calls: int = 0
+
+    def _maybe_fail(self) -> None:
+        self.calls += 1
+        if self.transient_failures > 0:
+            self.transient_failures -= 1
+            raise TransientError("ThrottlingException: slow down")
+
+    async def get(self, order_id: str) -> Order:
+        self._maybe_fail()
+        if order_id not in self.orders:
+            raise OrderNotFound(order_id)
+        return self.orders[order_id]
+
+    async def reserve_and_confirm(self, order: Order) -> None:
+        self._maybe_fail()
+        if order.orderID in self.orders:
+            raise OrderAlreadyRecorded(order.orderID)
+        problems = [
+            LineProblem(
+                line.productID,
+                line.quantity,
+                self.stock.get(line.productID),
+                self.names.get(line.productID),
+            )
+            for line in order.items
+            if self.stock.get(line.productID, -1) < line.quantity
+        ]
+        if problems:
+            raise ReservationRefused(problems)
+        for line in order.items:
+            self.stock[line.productID] -= line.quantity
+        self.orders[order.orderID] = order
+
+    async def record_rejection(self, order: Order) -> None:
+        self._maybe_fail()
+        if order.orderID in self.orders:
+            raise OrderAlreadyRecorded(order.orderID)
+        self.orders[order.orderID] = order
+
+
+@dataclass
+class FakePublisher:
+    published: list[Envelope] = field(default_factory=list)
+    fail: bool = False
+
+    async def publish(self, event: Envelope) -> None:
+        await self.publish_many([event])
+
+    async def publish_many(self, events: Sequence[Envelope]) -> None:
+        from ecomm.core.publisher import PublishFailed  # noqa: PLC0415
+
+        if self.fail:
+            raise PublishFailed("SNS is down")
+        self.published.extend(events)
+
+    def publish_later(self, event: Envelope) -> None:
+        if not self.fail:
+            self.published.append(event)

@@ -1,0 +1,98 @@
+"""Real order workers, in this process, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from decimal import Decimal
+
+import pytest
+
+from ecomm.core.bootstrap import Runtime, open_runtime
+from ecomm.core.consumer import QueueConsumer
+from ecomm.core.domain import Order, OrderNotFound, Product
+from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.orders import OrderRepository
+from ecomm.core.products import ProductRepository
+from ecomm.core.settings import Settings
+from ecomm.roles.order import build
+
+
+@asynccontextmanager
+async def order_workers(settings: Settings, count: int = 1) -> AsyncIterator[list[QueueConsumer]]:
+    """`count` independent workers (own clients, own publisher), stopped cleanly on exit."""
+    async with AsyncExitStack() as stack:
+        consumers = []
+        for _ in range(count):
+            rt = await stack.enter_async_context(open_runtime(settings, "order"))
+            _, consumer = await build(rt)
+            consumers.append(consumer)
+        tasks = [asyncio.create_task(c.run()) for c in consumers]
+        try:
+            yield consumers
+        finally:
+            for c in consumers:
+                await c.stop()
+            await asyncio.gather(*tasks)
+
+
+def placed(order_id: str, **lines: int) -> Envelope:
+    data = OrderPlacedData(
+        orderID=order_id,
+        items=[LineData(productID=pid, quantity=q) for pid, q in lines.items()],
+        customer=CustomerData(name="Ada Lovelace", email="ada@example.com"),
+    )
+    return Envelope.wrap(EventType.ORDER_PLACED, data, f"corr-{order_id}")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+class Shop:
+    """The tables of one test, read and written the way the roles do."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.products = ProductRepository(rt.aws.dynamodb, rt.names.products_table)
+        self.orders = OrderRepository(
+            rt.aws.dynamodb, rt.names.orders_table, rt.names.products_table
+        )
+
+    async def stock(self, **levels: int) -> None:
+        await self.products.put_many(
+            [
+                Product(pid, f"Product {pid}", "", "Test", Decimal("9.99"), qty, "t")
+                for pid, qty in levels.items()
+            ]
+        )
+
+    async def stock_of(self, pid: str) -> int:
+        return (await self.products.get(pid)).stock
+
+    async def order(self, order_id: str) -> Order | None:
+        try:
+            return await self.orders.get(order_id)
+        except OrderNotFound:
+            return None
+
+    async def all_recorded(self, order_ids: list[str]) -> list[Order]:
+        found = await asyncio.gather(*(self.order(o) for o in order_ids))
+        return [o for o in found if o is not None]
+
+    async def order_count(self) -> int:
+        answer = await self.rt.aws.dynamodb.scan(
+            TableName=self.rt.names.orders_table, Select="COUNT"
+        )
+        return answer["Count"]
+
+
+@pytest.fixture
+def shop(runtime: Runtime) -> Shop:
+    return Shop(runtime)
