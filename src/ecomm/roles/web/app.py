@@ -1,0 +1,59 @@
+"""The web role's application factory: routes, middlewares, templates and static files.
+
+`create_app` takes every dependency explicitly, so tests hand it fake peers and a fake publisher
+and nothing needs patching.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from ecomm.core.http import add_probe_routes, request_context
+from ecomm.core.settings import Settings
+from ecomm.roles.web import cart_views, catalog_views, checkout_views, order_views
+from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
+from ecomm.roles.web.error_pages import error_pages
+from ecomm.roles.web.pages import setup_templates
+from ecomm.roles.web.security_headers import security_headers
+from ecomm.roles.web.shop import Shop, WebDeps, shop_key
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Forms are small; a large body is a mistake or an attack.
+MAX_BODY = 64 * 1024
+
+
+def create_app(settings: Settings, deps: WebDeps) -> web.Application:
+    shop = Shop.build(settings, deps)
+    app = web.Application(
+        client_max_size=MAX_BODY,
+        middlewares=[
+            request_context,
+            security_headers(secure=settings.secure_cookies),
+            error_pages,
+            csrf_protection(CsrfTokens(settings.cookie_secret.get_secret_value()), shop.cookies),
+        ],
+    )
+    app[shop_key] = shop
+    setup_templates(app)
+    add_probe_routes(app, deps.metrics, deps.readiness)
+    _add_routes(app.router)
+    return app
+
+
+def _add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/", catalog_views.home)
+    router.add_get("/search", catalog_views.search)
+    router.add_get("/products/{product_id}", catalog_views.product_page)
+    router.add_get("/images/{product_id}.svg", catalog_views.product_image)
+    router.add_get("/cart", cart_views.view_cart)
+    router.add_post("/cart/items", cart_views.add_to_cart)
+    router.add_post("/cart/items/{product_id}", cart_views.update_line)
+    router.add_post("/cart/items/{product_id}/remove", cart_views.remove_line)
+    router.add_get("/checkout", checkout_views.checkout_form)
+    router.add_post("/checkout", checkout_views.place)
+    router.add_get("/orders", order_views.your_orders)
+    router.add_get("/orders/{order_id}", order_views.order_page)
+    router.add_get("/orders/{order_id}/status.json", order_views.order_status)
+    router.add_static("/static/", STATIC_DIR, append_version=False)

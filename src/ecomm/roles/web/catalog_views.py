@@ -1,0 +1,96 @@
+"""Browsing: the home page, search results, product pages and product pictures."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from aiohttp import web
+
+from ecomm.core.events import Envelope, EventType, ProductSearchedData
+from ecomm.core.http import request_id_of
+from ecomm.roles.web.pages import render
+from ecomm.roles.web.peers import LookupClient, PeerUnavailable, first_failure
+from ecomm.roles.web.product_images import draw
+from ecomm.roles.web.search_query import PER_PAGE, BadSearch, SearchQuery, page_numbers
+from ecomm.roles.web.shop import shop_key
+
+log = structlog.get_logger(__name__)
+
+FEATURED = 8
+IMAGE_MAX_AGE = 24 * 3600
+
+
+async def _trending(lookup: LookupClient) -> list[str]:
+    # Trending searches are a nicety: the home page is still useful without them.
+    try:
+        return await lookup.trending()
+    except PeerUnavailable as exc:
+        log.info("trending_unavailable", error=str(exc))
+        return []
+
+
+async def home(request: web.Request) -> web.Response:
+    lookup = request.app[shop_key].lookup
+    featured_query = {"in_stock": "true", "per_page": str(FEATURED), "sort": "relevance"}
+    with first_failure():
+        async with asyncio.TaskGroup() as group:
+            categories = group.create_task(lookup.categories())
+            featured = group.create_task(lookup.search(featured_query))
+            trending = group.create_task(_trending(lookup))
+    context = {
+        "categories": categories.result(),
+        "featured": featured.result().items,
+        "trending": trending.result()[:10],
+    }
+    return render(request, "home.html", context)
+
+
+async def search(request: web.Request) -> web.Response:
+    shop = request.app[shop_key]
+    try:
+        query = SearchQuery.parse(request.query)
+    except BadSearch as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from exc
+    with first_failure():
+        async with asyncio.TaskGroup() as group:
+            categories = group.create_task(shop.lookup.categories())
+            results = group.create_task(shop.lookup.search(query.lookup_params()))
+    found = results.result()
+    if query.page == 1:
+        # Turning a page is not a new search; only the first page counts for trending.
+        data = ProductSearchedData(query=query.q, filters=query.filters(), resultCount=found.total)
+        shop.publisher.publish_later(
+            Envelope.wrap(EventType.PRODUCT_SEARCHED, data, request_id_of(request))
+        )
+    last_page = max(1, -(-found.total // PER_PAGE))
+    context = {
+        "query": query,
+        "results": found.items,
+        "total": found.total,
+        "categories": categories.result(),
+        "last_page": last_page,
+        "pages": page_numbers(query.page, last_page),
+    }
+    return render(request, "search.html", context)
+
+
+async def product_page(request: web.Request) -> web.Response:
+    shop = request.app[shop_key]
+    product = await shop.lookup.product(request.match_info["product_id"])
+    context = {
+        "product": product,
+        "in_cart": shop.cart_of(request).quantity_of(product.productID),
+        "error": None,
+        "quantity": "1",
+    }
+    return render(request, "product.html", context)
+
+
+async def product_image(request: web.Request) -> web.StreamResponse:
+    product = await request.app[shop_key].lookup.product(request.match_info["product_id"])
+    image = draw(product)
+    headers = {"ETag": image.etag, "Cache-Control": f"public, max-age={IMAGE_MAX_AGE}"}
+    if image.etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=image.svg, content_type="image/svg+xml", headers=headers)

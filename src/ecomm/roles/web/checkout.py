@@ -1,0 +1,82 @@
+"""Checkout: read the customer's form, and place the order by publishing OrderPlaced.
+
+The order id is chosen when the checkout form is rendered and travels in it, so a double click
+or a retry after an error sends the same id again: the order service treats OrderPlaced as
+idempotent on that id, and the shopper gets one order.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.publisher import EventPublisher
+from ecomm.roles.web.cart import Cart
+
+MAX_NAME = 200
+MAX_EMAIL = 254
+_ORDER_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_order_id() -> str:
+    return uuid.uuid4().hex
+
+
+def order_id_from(form: Mapping[str, object]) -> str:
+    """The id the form was rendered with, when it looks like one of ours; else a fresh one."""
+    sent = form.get("order_id")
+    return sent if isinstance(sent, str) and _ORDER_ID.match(sent) else new_order_id()
+
+
+@dataclass(frozen=True)
+class CustomerForm:
+    name: str = ""
+    email: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def customer(self) -> CustomerData | None:
+        if self.errors:
+            return None
+        return CustomerData(name=self.name, email=self.email)
+
+
+def read_customer(form: Mapping[str, object]) -> CustomerForm:
+    """The name and email as typed, with a message per field that is not acceptable."""
+    name = " ".join(str(form.get("name", "")).split())
+    email = str(form.get("email", "")).strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Please enter your name."
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"Please shorten your name to {MAX_NAME} characters."
+    if not email:
+        errors["email"] = "Please enter your email address."
+    elif len(email) > MAX_EMAIL:
+        errors["email"] = "This email address is too long."
+    else:
+        try:
+            CustomerData(name="x", email=email)
+        except ValidationError:
+            errors["email"] = "Please enter a valid email address, like name@example.com."
+    return CustomerForm(name[: MAX_NAME + 50], email[: MAX_EMAIL + 50], errors)
+
+
+async def place_order(
+    publisher: EventPublisher,
+    order_id: str,
+    cart: Cart,
+    customer: CustomerData,
+    correlation_id: str,
+) -> None:
+    """Publish OrderPlaced and wait for SNS to take it; raises `PublishFailed` if it did not."""
+    data = OrderPlacedData(
+        orderID=order_id,
+        items=[LineData(productID=line.productID, quantity=line.quantity) for line in cart],
+        customer=customer,
+    )
+    await publisher.publish(Envelope.wrap(EventType.ORDER_PLACED, data, correlation_id))

@@ -1,0 +1,81 @@
+"""Rendering pages: the Jinja environment (autoescaped) and what every page's context holds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.roles.web.csrf import CSRF_FIELD, csrf_token_key
+from ecomm.roles.web.priced_cart import stock_badge
+from ecomm.roles.web.product_images import image_url
+from ecomm.roles.web.search_query import SORTS
+from ecomm.roles.web.shop import shop_key
+
+SHOP_NAME = "Ecomm"
+
+
+def money(value: Decimal | float | int) -> str:
+    return f"${Decimal(value):,.2f}"
+
+
+def path_segment(value: str) -> str:
+    """One URL path segment: a product id with a space or a slash still makes one segment."""
+    return quote(value, safe="")
+
+
+def setup_templates(app: web.Application) -> jinja2.Environment:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("ecomm.roles.web", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        # Templates never change under a running process: no stat() per render.
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        default_helpers=False,
+    )
+    env.filters["money"] = money
+    env.filters["image_url"] = image_url
+    env.filters["path"] = path_segment
+    env.globals.update(
+        shop_name=SHOP_NAME,
+        csrf_field=CSRF_FIELD,
+        sorts=SORTS,
+        stock_badge=stock_badge,
+        max_line_quantity=MAX_LINE_QUANTITY,
+        max_order_lines=MAX_ORDER_LINES,
+    )
+    # Compile every template now, at startup, rather than reading files during a request.
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+    return env
+
+
+def render(
+    request: web.Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status: int = 200,
+) -> web.Response:
+    shop = request.app[shop_key]
+    common = {
+        "csrf_token": request.get(csrf_token_key, ""),
+        "cart_count": shop.cart_of(request).item_count,
+        "path": request.path,
+        "search_text": request.query.get("q", "")[:200],
+    }
+    return aiohttp_jinja2.render_template(template, request, {**common, **context}, status=status)
+
+
+def see_other(location: str) -> web.Response:
+    """The redirect after a successful POST (POST/redirect/GET)."""
+    return web.Response(status=303, headers={"Location": location})

@@ -1,0 +1,240 @@
+"""HTTP clients for the web role's peers: lookup (the catalog) and order (order status).
+
+Both share one keep-alive `ClientSession` whose total timeout is `peer_timeout`, so a slow or
+down peer becomes `PeerUnavailable` within that bound and the page says so, instead of hanging.
+Answers are validated here, at the edge, and turned into plain domain objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+import structlog
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ecomm.core.domain import (
+    DomainError,
+    Order,
+    OrderLine,
+    OrderNotFound,
+    OrderStatus,
+    Product,
+    ProductNotFound,
+)
+
+log = structlog.get_logger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+CENT = Decimal("0.01")
+T = TypeVar("T")
+
+
+class PeerUnavailable(DomainError):
+    """A peer timed out, refused the connection, failed, or answered nonsense."""
+
+    def __init__(self, peer: str, detail: str) -> None:
+        super().__init__(f"{peer} is unavailable: {detail}")
+        self.peer = peer
+
+
+class PeerRefused(DomainError):
+    """A peer answered 400: our request was wrong, and its message says why."""
+
+
+class _ProductBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    productID: str  # noqa: N815 - the table's attribute names, verbatim
+    name: str
+    description: str = ""
+    category: str = ""
+    price: Decimal
+    stock: int
+    updatedAt: str = ""  # noqa: N815
+    imageUrl: str | None = None  # noqa: N815
+
+    def to_domain(self) -> Product:
+        fields = self.model_dump()
+        # JSON numbers arrive as binary floats; a price is a whole number of cents.
+        fields["price"] = self.price.quantize(CENT)
+        return Product(**fields)
+
+
+class _SearchBody(BaseModel):
+    items: list[_ProductBody]
+    total: int
+    page: int = 1
+    per_page: int = 20
+
+
+class _CategoryBody(BaseModel):
+    name: str
+    count: int = 0
+
+
+class _CategoriesBody(BaseModel):
+    categories: list[_CategoryBody]
+
+
+class _TrendBody(BaseModel):
+    query: str
+    score: float = 0.0
+
+
+class _TrendingBody(BaseModel):
+    items: list[_TrendBody]
+
+
+class _LineBody(BaseModel):
+    productID: str  # noqa: N815
+    quantity: int
+
+
+class _OrderBody(BaseModel):
+    orderID: str  # noqa: N815
+    status: OrderStatus
+    items: list[_LineBody] = []
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    count: int
+
+
+class _Peer:
+    def __init__(self, name: str, session: aiohttp.ClientSession, base_url: str) -> None:
+        self._name = name
+        self._session = session
+        self._base = base_url.rstrip("/")
+
+    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`."""
+        url = f"{self._base}{path}"
+        try:
+            async with self._session.get(url, params=params) as response:
+                if response.status not in (200, 400, 404):
+                    raise PeerUnavailable(self._name, f"HTTP {response.status} from {path}")
+                return response.status, await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            # ValueError: a body that is not JSON. TimeoutError: the session's total timeout.
+            raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
+
+    def _parse(self, model: type[M], body: Any) -> M:
+        try:
+            return model.model_validate(body)
+        except ValidationError as exc:
+            raise PeerUnavailable(
+                self._name, f"unexpected answer: {exc.error_count()} errors"
+            ) from exc
+
+    async def healthz(self) -> None:
+        status, _ = await self._get("/healthz")
+        if status != 200:
+            raise PeerUnavailable(self._name, f"/healthz answered {status}")
+
+
+def _error_message(body: Any) -> str:
+    message = body.get("error") if isinstance(body, dict) else None
+    if isinstance(message, str):
+        return message
+    return "the request was not valid"
+
+
+class LookupClient(_Peer):
+    """The catalog, as the lookup service serves it."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        super().__init__("lookup", session, base_url)
+
+    async def search(self, params: Mapping[str, str]) -> SearchPage:
+        status, body = await self._get("/api/products", params)
+        if status != 200:
+            raise PeerRefused(_error_message(body))
+        page = self._parse(_SearchBody, body)
+        items = [p.to_domain() for p in page.items]
+        return SearchPage(items, page.total, page.page, page.per_page)
+
+    async def product(self, product_id: str) -> Product:
+        status, body = await self._get(f"/api/products/{quote(product_id, safe='')}")
+        if status == 404:
+            raise ProductNotFound(product_id)
+        if status != 200:
+            raise PeerRefused(_error_message(body))
+        return self._parse(_ProductBody, body).to_domain()
+
+    async def products(self, product_ids: list[str]) -> dict[str, Product]:
+        """The products that exist among `product_ids`, fetched a few at a time."""
+        gate = asyncio.Semaphore(8)
+        found: dict[str, Product] = {}
+
+        async def one(pid: str) -> None:
+            async with gate:
+                with contextlib.suppress(ProductNotFound):
+                    found[pid] = await self.product(pid)
+
+        await gather_or_raise([one(pid) for pid in product_ids])
+        return found
+
+    async def categories(self) -> list[Category]:
+        _, body = await self._get("/api/categories")
+        return [Category(c.name, c.count) for c in self._parse(_CategoriesBody, body).categories]
+
+    async def trending(self) -> list[str]:
+        status, body = await self._get("/api/trending")
+        if status != 200:
+            return []
+        return [t.query for t in self._parse(_TrendingBody, body).items]
+
+
+class OrderClient(_Peer):
+    """Order status, as the order service records it."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        super().__init__("order", session, base_url)
+
+    async def order(self, order_id: str) -> Order:
+        status, body = await self._get(f"/api/orders/{quote(order_id, safe='')}")
+        if status == 404:
+            raise OrderNotFound(order_id)
+        if status != 200:
+            raise PeerRefused(_error_message(body))
+        parsed = self._parse(_OrderBody, body)
+        lines = tuple(OrderLine(i.productID, i.quantity) for i in parsed.items)
+        return Order(parsed.orderID, parsed.status, lines, reason=parsed.reason)
+
+
+@contextlib.contextmanager
+def first_failure() -> Iterator[None]:
+    """Around a `TaskGroup`: raise the first failure itself, not the group that wraps it.
+
+    The error middleware then turns a `PeerUnavailable` into the 503 page as usual.
+    """
+    try:
+        yield
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+
+
+async def gather_or_raise(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run concurrently; on the first failure cancel the rest and raise that failure."""
+    with first_failure():
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coros]
+    return [t.result() for t in tasks]

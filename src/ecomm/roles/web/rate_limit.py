@@ -1,0 +1,72 @@
+"""A per-client token bucket, for checkout: enough for people, too little for a script.
+
+Each web task keeps its own buckets in memory, which is what keeps tasks stateless: with N tasks
+behind the load balancer a client gets at most N times the rate, a bound that still stops a
+flood. The table of buckets is bounded so that many clients cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBuckets:
+    """`rate` tokens per second up to `burst`; one bucket per key, least recently used evicted."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._max_keys = max_keys
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def take(self, key: str) -> float:
+        """0 when a token was taken; otherwise the seconds until one will be available."""
+        now = self._clock()
+        bucket = self._buckets.pop(key, None) or _Bucket(self._burst, now)
+        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+        bucket.updated = now
+        self._buckets[key] = bucket
+        if len(self._buckets) > self._max_keys:
+            self._buckets.popitem(last=False)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self._rate
+
+
+def client_address(request: web.Request, trusted_hops: int) -> str:
+    """The client's IP, read from X-Forwarded-For as written by our own proxies.
+
+    The ALB appends the address it saw to X-Forwarded-For, so with one trusted hop the last entry
+    is the client; anything to its left was sent by the client and proves nothing.
+    """
+    if trusted_hops > 0:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+        hops = [h for h in hops if h]
+        if hops:
+            return hops[-min(trusted_hops, len(hops))]
+    return request.remote or "unknown"
+
+
+def retry_after_seconds(wait: float) -> str:
+    return str(max(1, math.ceil(wait)))
