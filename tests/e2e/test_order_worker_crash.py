@@ -57,7 +57,7 @@ async def test_a_worker_killed_mid_batch_then_restarted_ends_every_order_once(
         async def some_done() -> bool:
             return await shop.order_count() >= 5
 
-        await eventually(some_done, timeout=30)
+        await eventually(some_done, within=30)
     finally:
         first.send_signal(signal.SIGKILL)
         await first.wait()
@@ -69,7 +69,7 @@ async def test_a_worker_killed_mid_batch_then_restarted_ends_every_order_once(
         async def all_done() -> bool:
             return await shop.order_count() == len(ids)
 
-        await eventually(all_done, timeout=60)
+        await eventually(all_done, within=60)
     finally:
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), timeout=30) == 0

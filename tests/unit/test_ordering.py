@@ -71,7 +71,7 @@ async def test_repeated_lines_of_one_product_are_merged_before_reserving() -> No
 async def test_rejects_impossible_orders_without_touching_stock(
     lines: dict[str, int], reason: str
 ) -> None:
-    store = FakeOrderStore(stock={pid: 10_000 for pid in lines})
+    store = FakeOrderStore(stock=dict.fromkeys(lines, 10000))
     outcome = await place_order(store, order(**lines), "c")
     assert outcome.order.status is OrderStatus.REJECTED
     assert reason in (outcome.order.reason or "")

@@ -52,5 +52,6 @@ def wait_ready(url: str = "http://127.0.0.1:4566", timeout: float = 180.0) -> No
                 return
         except (urllib.error.URLError, OSError):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the emulator at {url} was not ready in {timeout:.0f} s") from None
+                message = f"the emulator at {url} was not ready in {timeout:.0f} s"
+                raise TimeoutError(message) from None
             time.sleep(0.3)

@@ -47,8 +47,8 @@ def placed(order_id: str, **lines: int) -> Envelope:
     return Envelope.wrap(EventType.ORDER_PLACED, data, f"corr-{order_id}")
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 20.0) -> None:
+    deadline = time.monotonic() + within
     while not await check():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")

@@ -39,7 +39,7 @@ async def test_fifty_concurrent_orders_for_ten_units_confirm_exactly_ten(
         async def all_done() -> bool:
             return len(await shop.all_recorded(ids)) == 50
 
-        await eventually(all_done, timeout=40)
+        await eventually(all_done, within=40)
     orders = await shop.all_recorded(ids)
     statuses = [o.status for o in orders]
     assert statuses.count(OrderStatus.CONFIRMED) == 10
@@ -91,7 +91,7 @@ async def test_a_malformed_message_lands_in_the_dlq_and_the_next_order_confirms(
             )
             return int(attrs["Attributes"]["ApproximateNumberOfMessages"]) == 2
 
-        await eventually(both_dead, timeout=30)
+        await eventually(both_dead, within=30)
     letters = await sqs.receive_message(
         QueueUrl=dlq, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
     )

@@ -28,7 +28,7 @@ async def test_the_worker_rides_out_an_unreachable_endpoint(
                 async def unready() -> bool:
                     return (await http.get("/readyz")).status == 503
 
-                await eventually(unready, timeout=20)
+                await eventually(unready, within=20)
                 assert not worker.done()
             finally:
                 emulator.resume()
@@ -36,14 +36,14 @@ async def test_the_worker_rides_out_an_unreachable_endpoint(
             async def ready() -> bool:
                 return (await http.get("/readyz")).status == 200
 
-            await eventually(ready, timeout=20)
+            await eventually(ready, within=20)
             await runtime.publisher.publish(placed("after", P1=1))
 
             async def both_confirmed() -> bool:
                 orders = await shop.all_recorded(["before", "after"])
                 return [o.status for o in orders] == [OrderStatus.CONFIRMED] * 2
 
-            await eventually(both_confirmed, timeout=20)
+            await eventually(both_confirmed, within=20)
         await consumer.stop()
         await worker
     assert await shop.stock_of("P1") == 3
