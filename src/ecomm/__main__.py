@@ -5,6 +5,7 @@
     ecomm provision
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE
+    ecomm loadgen --base-url URL --users N --duration S
 
 Bad input (an unknown role, a missing or invalid setting) prints one clear line and exits 2.
 """
@@ -50,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     dlq = commands.add_parser("dlq", help="show or replay a queue's dead letters")
     dlq.add_argument("action", choices=["list", "redrive"])
     dlq.add_argument("queue", help="the source queue, e.g. OrderQueue")
+
+    loadgen = commands.add_parser("loadgen", help="simulate shoppers against one shop URL")
+    loadgen.add_argument(
+        "--base-url", required=True, help="the shop to load, e.g. http://127.0.0.1:8080"
+    )
+    loadgen.add_argument("--users", type=int, default=10, help="concurrent simulated shoppers")
+    loadgen.add_argument("--duration", type=float, default=30.0, help="seconds to run (max 3600)")
+    loadgen.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
+    loadgen.add_argument(
+        "--think-time", type=float, default=1.0, help="mean pause between steps, s"
+    )
+    loadgen.add_argument("--max-error-rate", type=float, default=0.01, help="exit 1 above this")
+    loadgen.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
     return parser
 
 
@@ -135,6 +149,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, An
         return _seed(settings, args.products)
     if command == "dlq":
         return _dlq(settings, args.action, args.queue)
+    if command == "loadgen":
+        loadgen = importlib.import_module("ecomm.loadgen")
+        return loadgen.run(args)  # type: ignore[no-any-return]
     role = Role(args.role) if args.role else settings.role
     if role is None:
         raise UsageError("no role: pass --role web|lookup|order|all or set ECOMM_ROLE")
