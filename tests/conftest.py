@@ -54,6 +54,12 @@ def settings(emulator: Emulator) -> Settings:
 
 
 @pytest.fixture
+def emulator_settings(emulator: Emulator) -> Settings:
+    """Like `settings`, for tests that provision their own variant."""
+    return make_settings(emulator)
+
+
+@pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """A provisioned stack under this test's prefix, with clients and a started publisher."""
     async with open_runtime(settings, "test") as rt:

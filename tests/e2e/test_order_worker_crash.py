@@ -12,7 +12,8 @@ from ecomm.core.bootstrap import Runtime
 from ecomm.core.domain import OrderStatus
 from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
-from tests.integration.order.conftest import Shop, eventually, placed
+from tests.integration.order.conftest import Shop, placed
+from tests.polling import eventually
 
 
 def free_port() -> int:

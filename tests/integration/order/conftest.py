@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 
@@ -45,14 +44,6 @@ def placed(order_id: str, **lines: int) -> Envelope:
         customer=CustomerData(name="Ada Lovelace", email="ada@example.com"),
     )
     return Envelope.wrap(EventType.ORDER_PLACED, data, f"corr-{order_id}")
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 class Shop:

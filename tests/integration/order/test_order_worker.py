@@ -7,7 +7,8 @@ from ecomm.core.bootstrap import Runtime
 from ecomm.core.domain import OrderStatus
 from ecomm.core.resources import MAX_RECEIVE_COUNT
 from ecomm.core.settings import Settings
-from tests.integration.order.conftest import Shop, eventually, order_workers, placed
+from tests.integration.order.conftest import Shop, order_workers, placed
+from tests.polling import eventually
 
 
 async def test_the_same_order_published_three_times_applies_once(

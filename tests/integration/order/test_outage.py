@@ -9,7 +9,8 @@ from ecomm.core.domain import OrderStatus
 from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.roles.order import build
-from tests.integration.order.conftest import Shop, eventually, placed
+from tests.integration.order.conftest import Shop, placed
+from tests.polling import eventually
 
 
 async def test_the_worker_rides_out_an_unreachable_endpoint(
