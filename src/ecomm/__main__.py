@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     loadgen.add_argument("--max-error-rate", type=float, default=0.01, help="exit 1 above this")
     loadgen.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
+    loadgen.add_argument(
+        "--allow-remote", action="store_true", help="allow a non-loopback --base-url"
+    )
     return parser
 
 
