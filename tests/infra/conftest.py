@@ -7,7 +7,7 @@ set only while a test that asks for `aws_env` runs, and only to dummy values.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.infra.cfn import REGION, load_template
-
-ClientFactory = Callable[[str], Any]
+from tests.infra.emulated_stack import ClientFactory, DataPlane
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +59,9 @@ def client(aws_env: str) -> ClientFactory:
         return session.client(service, endpoint_url=aws_env)  # type: ignore[call-overload]
 
     return make
+
+
+@pytest.fixture
+def data_plane(template: dict[str, Any], client: ClientFactory) -> DataPlane:
+    """This template's tables, topic, queues, policies and subscriptions, under a fresh prefix."""
+    return DataPlane(template, client).connect()
