@@ -60,8 +60,8 @@ def draw(product: Product) -> ProductImage:
     svg = f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" \
 width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(product.name)}">
 <defs><linearGradient id="g" gradientTransform="rotate({angle} .5 .5)">
-<stop offset="0" stop-color="hsl({hue},70%,62%)"/>
-<stop offset="1" stop-color="hsl({hue2},65%,42%)"/></linearGradient></defs>
+<stop offset="0" stop-color="hsl({hue},62%,54%)"/>
+<stop offset="1" stop-color="hsl({hue2},60%,36%)"/></linearGradient></defs>
 <rect width="{WIDTH}" height="{HEIGHT}" fill="url(#g)"/>
 {shape.format(fill="rgba(255,255,255,0.22)")}
 <text x="240" y="168" dy="0.35em" text-anchor="middle" font-family="system-ui,sans-serif" \

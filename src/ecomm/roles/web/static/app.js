@@ -88,11 +88,35 @@
     });
   }
 
+  function dropEmptyFields(form) {
+    // A GET form sends every field; leaving out the empty ones keeps the URL readable.
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[name], select[name]").forEach(function (input) {
+        if (input.value === "" && input.type !== "checkbox") {
+          input.disabled = true;
+        }
+      });
+    });
+    window.addEventListener("pageshow", function () {
+      form.querySelectorAll("[disabled]").forEach(function (input) {
+        input.disabled = false;
+      });
+    });
+  }
+
+  function foldOnNarrowScreens(details) {
+    if (window.matchMedia("(max-width: 719px)").matches) {
+      details.open = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var status = document.getElementById("order-status");
     if (status) {
       pollOrder(status);
     }
     document.querySelectorAll("form[data-submit-once]").forEach(submitOnce);
+    document.querySelectorAll("form[data-drop-empty]").forEach(dropEmptyFields);
+    document.querySelectorAll("details[data-fold-narrow]").forEach(foldOnNarrowScreens);
   });
 })();
