@@ -1,0 +1,135 @@
+"""Browsing pages, product pictures, search events, and what shoppers see when lookup fails."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from ecomm.core.events import EventType
+from tests.integration.web.conftest import WebFactory
+from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
+
+Client = TestClient[Any, Any]
+
+
+def _closed_port_url() -> str:
+    """A loopback URL where nothing listens: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+async def test_the_home_page_shows_categories_featured_products_and_trends(
+    web_client: Client,
+) -> None:
+    page = await (await web_client.get("/")).text()
+    assert 'href="/search?category=Lighting"' in page
+    assert page.count('class="card"') == 8
+    assert 'href="/search?q=lamp"' in page
+    for landmark in ("<header", "<nav", "<main", "<footer"):
+        assert landmark in page
+
+
+async def test_home_still_works_when_trending_fails(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    catalog.trending_broken = True
+    response = await web_client.get("/")
+    assert response.status == 200
+    assert "Trending" not in await response.text()
+
+
+async def test_a_search_publishes_product_searched_in_the_background(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    response = await web_client.get(
+        "/search", params={"q": "lamp", "category": "Lighting", "in_stock": "true"}
+    )
+    assert response.status == 200
+    [event] = publisher.later
+    assert publisher.published == []  # nothing awaited SNS while the page was rendered
+    assert event.type is EventType.PRODUCT_SEARCHED
+    assert event.data == {
+        "query": "lamp",
+        "filters": {"category": "Lighting", "in_stock": "true"},
+        "resultCount": 2,
+    }
+    assert event.correlationId == response.headers["X-Request-ID"]
+    await web_client.get("/search", params={"q": "lamp", "page": "2"})
+    assert len(publisher.later) == 1  # turning a page is not a new search
+
+
+async def test_results_paginate_and_links_keep_the_filters(web_client: Client) -> None:
+    page = await (await web_client.get("/search?in_stock=true&sort=name")).text()
+    assert "22 products · page 1 of 2" in page
+    assert 'href="/search?in_stock=true&amp;sort=name&amp;page=2" rel="next"' in page
+
+
+async def test_bad_search_parameters_give_a_400_page(web_client: Client) -> None:
+    for query in ["min_price=cheap", "sort=random", "page=0", "min_price=9&max_price=1"]:
+        response = await web_client.get(f"/search?{query}")
+        assert response.status == 400, query
+        assert "That didn&#39;t work" in await response.text()
+    response = await web_client.get("/search", params={"q": "x" * 201})
+    assert "Please shorten your search to 200 characters." in await response.text()
+
+
+async def test_product_pictures_are_cacheable_svg(web_client: Client) -> None:
+    response = await web_client.get("/images/p007.svg")
+    assert response.status == 200
+    assert response.content_type == "image/svg+xml"
+    assert "max-age=" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    assert b">DL</text>" in await response.read()
+    again = await web_client.get("/images/p007.svg", headers={"If-None-Match": etag})
+    assert again.status == 304
+    assert (await web_client.get("/images/nope.svg")).status == 404
+
+
+async def test_a_product_with_its_own_image_url_uses_it(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    catalog.products["p007"]["imageUrl"] = "https://cdn.example.com/lamp.jpg"
+    page = await (await web_client.get("/products/p007")).text()
+    assert 'src="https://cdn.example.com/lamp.jpg" alt="Desk Lamp"' in page
+
+
+async def test_lookup_down_gives_the_503_page_quickly(make_web: WebFactory) -> None:
+    client = await make_web(lookup_url=_closed_port_url())
+    started = time.monotonic()
+    response = await client.get("/products/p001")
+    assert time.monotonic() - started < 0.5
+    assert response.status == 503
+    assert "The shop is having trouble" in await response.text()
+    assert response.headers["Retry-After"] == "5"
+
+
+async def test_a_slow_lookup_gives_the_503_page_within_the_peer_timeout(
+    make_web: WebFactory, catalog: FakeCatalog
+) -> None:
+    client = await make_web(peer_timeout=0.3)
+    catalog.delay = 5.0
+    started = time.monotonic()
+    response = await client.get("/search?q=lamp")
+    assert time.monotonic() - started < 1.0
+    assert response.status == 503
+    assert "The shop is having trouble" in await response.text()
+
+
+async def test_a_failing_lookup_gives_the_503_page(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    catalog.broken = True
+    response = await web_client.get("/")
+    assert response.status == 503
+
+
+async def test_probes_answer(web_client: Client) -> None:
+    assert (await web_client.get("/healthz")).status == 200
+    assert (await web_client.get("/readyz")).status == 200  # no checks registered in tests
+    metrics = await (await web_client.get("/metrics")).text()
+    assert "ecomm_http_request_duration_seconds" in metrics

@@ -1,0 +1,138 @@
+"""Checkout: validated at the form, checked against live stock, published once, rate limited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from ecomm.core.events import EventType, OrderPlacedData
+from ecomm.roles.web.order_history import OrderHistoryCodec
+from tests.integration.web.conftest import WebFactory
+from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
+from tests.integration.web.web_forms import SIGNING_KEY, csrf_token, post_form
+
+Client = TestClient[Any, Any]
+ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
+
+
+def _cookie(client: Client, name: str) -> str | None:
+    cookie = client.session.cookie_jar.filter_cookies(client.make_url("/")).get(name)
+    return cookie.value if cookie else None
+
+
+async def _fill_cart(client: Client) -> None:
+    await post_form(client, "/cart/items", {"product_id": "p007", "quantity": "2"})
+    await post_form(client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+
+
+async def test_placing_an_order_publishes_it_and_redirects_to_its_status(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    response = await post_form(
+        web_client, "/checkout", ADA, headers={"X-Request-ID": "req-12345678"}
+    )
+    assert response.status == 303
+    order_id = response.headers["Location"].removeprefix("/orders/")
+    assert len(order_id) == 32
+
+    [event] = publisher.published
+    assert event.type is EventType.ORDER_PLACED
+    assert event.correlationId == "req-12345678"
+    data = event.payload()
+    assert isinstance(data, OrderPlacedData)
+    assert data.orderID == order_id
+    assert [(i.productID, i.quantity) for i in data.items] == [("p007", 2), ("p001", 1)]
+    assert (data.customer.name, data.customer.email) == ("Ada Lovelace", "ada@example.com")
+
+    assert _cookie(web_client, "cart") in (None, "")
+    assert OrderHistoryCodec(SIGNING_KEY).decode(_cookie(web_client, "orders")) == [order_id]
+
+
+async def test_the_order_id_comes_from_the_form_so_a_retry_is_the_same_order(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    page = await (await web_client.get("/checkout")).text()
+    order_id = page.split('name="order_id" value="')[1].split('"')[0]
+    response = await post_form(web_client, "/checkout", {**ADA, "order_id": order_id})
+    assert response.headers["Location"] == f"/orders/{order_id}"
+    assert publisher.published[0].data["orderID"] == order_id
+
+
+async def test_bad_name_and_email_are_refused_with_messages_next_to_the_fields(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    response = await post_form(web_client, "/checkout", {"name": "  ", "email": "not-an-email"})
+    assert response.status == 400
+    page = await response.text()
+    assert 'id="name-error">Please enter your name.' in page
+    assert 'id="email-error">Please enter a valid email address' in page
+    assert 'aria-describedby="email-error"' in page
+    assert 'value="not-an-email"' in page  # what was typed is kept
+
+    response = await post_form(web_client, "/checkout", {"name": "x" * 201, "email": "a@b.co"})
+    assert "Please shorten your name to 200 characters." in await response.text()
+    assert publisher.published == []
+
+
+async def test_a_publish_failure_keeps_the_cart_and_explains(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    cart_before = _cookie(web_client, "cart")
+    publisher.fail = True
+    response = await post_form(web_client, "/checkout", ADA)
+    assert response.status == 503
+    page = await response.text()
+    assert "We couldn&#39;t place your order just now." in page
+    assert "your cart is saved" in page
+    assert 'value="Ada Lovelace"' in page
+    assert "Set-Cookie" not in response.headers or "cart=" not in response.headers["Set-Cookie"]
+    assert _cookie(web_client, "cart") == cart_before
+
+    publisher.fail = False
+    response = await post_form(web_client, "/checkout", ADA)
+    assert response.status == 303
+
+
+async def test_an_out_of_stock_line_is_refused_at_the_form(
+    web_client: Client, catalog: FakeCatalog, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    catalog.set_stock("p007", 1)
+    response = await post_form(web_client, "/checkout", ADA)
+    assert response.status == 409
+    page = await response.text()
+    assert "Only 1 left; please lower the quantity." in page
+    assert publisher.published == []
+
+
+async def test_an_empty_cart_goes_back_to_the_cart(web_client: Client) -> None:
+    response = await post_form(web_client, "/checkout", ADA)
+    assert (response.status, response.headers["Location"]) == (303, "/cart")
+
+
+async def test_checkout_is_rate_limited_per_client_with_retry_after(
+    make_web: WebFactory,
+) -> None:
+    client = await make_web(checkout_burst=2, checkout_rate_per_minute=1)
+    token = await csrf_token(client)
+    form = {"csrf_token": token, **ADA}
+    alice = {"X-Forwarded-For": "198.51.100.7"}
+    statuses = [
+        (await client.post("/checkout", data=form, headers=alice, allow_redirects=False)).status
+        for _ in range(3)
+    ]
+    assert statuses == [303, 303, 429]  # empty cart: accepted attempts go back to /cart
+    refused = await client.post("/checkout", data=form, headers=alice, allow_redirects=False)
+    assert refused.status == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Too many checkout attempts" in await refused.text()
+
+    # The ALB appends the address it saw; what a client wrote before it proves nothing.
+    bob = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
+    other = await client.post("/checkout", data=form, headers=bob, allow_redirects=False)
+    assert other.status == 303

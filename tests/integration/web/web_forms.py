@@ -1,0 +1,46 @@
+"""Acting like a browser in HTTP tests: settings for the app under test, CSRF tokens, forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
+
+from ecomm.core.settings import Settings
+
+SIGNING_KEY = "integration-test-secret"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "cookie_secret": SecretStr(SIGNING_KEY),
+        "peer_timeout": 0.5,
+        "checkout_rate_per_minute": 6.0,
+        "checkout_burst": 3,
+        "trusted_proxy_hops": 1,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+async def csrf_token(client: TestClient[Any, Any], path: str = "/products/p001") -> str:
+    """The token a page's forms carry; fetching it also sets this client's CSRF cookie."""
+    response = await client.get(path)
+    found = _TOKEN.search(await response.text())
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+async def post_form(
+    client: TestClient[Any, Any], path: str, data: dict[str, str], **kwargs: Any
+) -> aiohttp.ClientResponse:
+    """POST a form as a browser would: with the token from a page, not following redirects."""
+    token = await csrf_token(client)
+    response: aiohttp.ClientResponse = await client.post(
+        path, data={"csrf_token": token, **data}, allow_redirects=False, **kwargs
+    )
+    return response

@@ -1,0 +1,73 @@
+"""Signed cookie values: the cart, the order list and CSRF tokens cannot be forged or swapped."""
+
+from __future__ import annotations
+
+import zlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.roles.web.cart import Cart, CartCodec
+from ecomm.roles.web.csrf import CsrfTokens
+from ecomm.roles.web.order_history import MAX_REMEMBERED, OrderHistoryCodec, remember
+from ecomm.roles.web.signing import Signer
+
+carts = st.dictionaries(
+    st.text(min_size=1, max_size=40),
+    st.integers(min_value=1, max_value=MAX_LINE_QUANTITY),
+    max_size=20,
+)
+
+
+def test_a_signed_value_verifies_only_for_its_own_secret_and_purpose() -> None:
+    value = Signer("s3cret", "cart").sign(b"payload")
+    assert Signer("s3cret", "cart").verify(value) == b"payload"
+    assert Signer("other", "cart").verify(value) is None
+    assert Signer("s3cret", "orders").verify(value) is None
+
+
+def test_malformed_values_do_not_verify() -> None:
+    signer = Signer("s3cret", "cart")
+    for value in [None, "", "no-dot", "a.b.c", "é.é", "!!!.???"]:
+        assert signer.verify(value) is None
+
+
+@given(carts)
+def test_a_cart_survives_its_cookie(lines: dict[str, int]) -> None:
+    codec = CartCodec("s3cret")
+    assert codec.decode(codec.encode(Cart(lines))) == Cart(lines)
+
+
+def test_a_signed_cart_with_impossible_lines_is_emptied() -> None:
+    signer = Signer("s3cret", "cart")
+    for raw in [b'[["p1",0]]', b'[["p1",true]]', b'{"p1":1}', b'[["",1]]', b"not json"]:
+        forged = signer.sign(zlib.compress(raw))
+        assert CartCodec("s3cret").decode(forged) == Cart()
+
+
+def test_a_full_cart_of_long_ids_still_fits_a_cookie() -> None:
+    lines = {f"{n:032x}": MAX_LINE_QUANTITY for n in range(MAX_ORDER_LINES)}
+    assert len(CartCodec("s3cret").encode(Cart(lines))) < 3800
+
+
+def test_order_history_keeps_the_newest_orders_first_without_duplicates() -> None:
+    history: list[str] = []
+    for n in range(MAX_REMEMBERED + 5):
+        history = remember(history, f"order{n}")
+    history = remember(history, "order10")
+    assert history[0] == "order10"
+    assert len(history) == MAX_REMEMBERED
+    assert len(set(history)) == len(history)
+    codec = OrderHistoryCodec("s3cret")
+    assert codec.decode(codec.encode(history)) == history
+    assert codec.decode("tampered.value") == []
+
+
+def test_csrf_tokens_are_random_and_signed() -> None:
+    tokens = CsrfTokens("s3cret")
+    first, second = tokens.new(), tokens.new()
+    assert first != second
+    assert tokens.is_ours(first)
+    assert not tokens.is_ours(CsrfTokens("other").new())
+    assert not tokens.is_ours(None)
