@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
+from aiohttp import web
 
-from ecomm.core.aws import open_clients
-from ecomm.core.http import Readiness, serve_until
-from ecomm.core.metrics import Metrics
-from ecomm.core.publisher import SnsPublisher, resolve_topic_arn
+from ecomm.core.bootstrap import Runtime, open_runtime, run_service
+from ecomm.core.http import Readiness
+from ecomm.core.publisher import resolve_topic_arn
 from ecomm.core.settings import Settings
 from ecomm.roles.web.app import create_app
 from ecomm.roles.web.peers import LookupClient, OrderClient
 from ecomm.roles.web.shop import WebDeps
 
 _DEFAULT_SECRET = Settings.model_fields["cookie_secret"].default.get_secret_value()
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class InsecureSettings(RuntimeError):
@@ -24,7 +26,7 @@ class InsecureSettings(RuntimeError):
 
 
 def check_cookie_secret(settings: Settings) -> None:
-    local = settings.uses_local_emulator or settings.host in {"127.0.0.1", "localhost", "::1"}
+    local = settings.uses_local_emulator or settings.host in _LOOPBACK
     if settings.cookie_secret.get_secret_value() == _DEFAULT_SECRET and not local:
         raise InsecureSettings(
             "ECOMM_COOKIE_SECRET is the built-in development default; set a real secret "
@@ -32,36 +34,41 @@ def check_cookie_secret(settings: Settings) -> None:
         )
 
 
+@asynccontextmanager
+async def peer_session(settings: Settings) -> AsyncIterator[aiohttp.ClientSession]:
+    """One keep-alive session for every call to lookup and order, bounded by `peer_timeout`."""
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
+        timeout=aiohttp.ClientTimeout(total=settings.peer_timeout),
+    ) as session:
+        yield session
+
+
+async def build(rt: Runtime, session: aiohttp.ClientSession) -> web.Application:
+    """The web app wired to `rt`: real peers, the SNS publisher, and its readiness checks."""
+    settings = rt.settings
+    lookup = LookupClient(session, settings.lookup_url)
+    topic_arn = await resolve_topic_arn(rt.aws.sns, settings)
+
+    async def topic_answers() -> None:
+        await rt.aws.sns.get_topic_attributes(TopicArn=topic_arn)
+
+    readiness = Readiness()
+    readiness.add("topic", topic_answers)
+    readiness.add("lookup", lookup.healthz)
+    deps = WebDeps(
+        lookup=lookup,
+        orders=OrderClient(session, settings.order_url),
+        publisher=rt.publisher,
+        metrics=rt.metrics,
+        readiness=readiness,
+    )
+    return create_app(settings, deps)
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the web role until `stop` is set."""
     check_cookie_secret(settings)
-    metrics = Metrics("web")
-    async with AsyncExitStack() as stack:
-        clients = await open_clients(stack, settings, metrics)
-        topic_arn = await resolve_topic_arn(clients.sns, settings)
-        publisher = SnsPublisher(clients.sns, topic_arn, metrics)
-        await publisher.start()
-        stack.push_async_callback(publisher.close)
-        session = await stack.enter_async_context(
-            aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
-                timeout=aiohttp.ClientTimeout(total=settings.peer_timeout),
-                raise_for_status=False,
-            )
-        )
-        lookup = LookupClient(session, settings.lookup_url)
-        readiness = Readiness()
-
-        async def topic_answers() -> None:
-            await clients.sns.get_topic_attributes(TopicArn=topic_arn)
-
-        readiness.add("topic", topic_answers)
-        readiness.add("lookup", lookup.healthz)
-        deps = WebDeps(
-            lookup=lookup,
-            orders=OrderClient(session, settings.order_url),
-            publisher=publisher,
-            metrics=metrics,
-            readiness=readiness,
-        )
-        await serve_until(create_app(settings, deps), settings.host, settings.web_port, stop)
+    async with open_runtime(settings, "web") as rt, peer_session(settings) as session:
+        app = await build(rt, session)
+        await run_service(app, settings.web_port, [], settings, stop)
