@@ -36,6 +36,11 @@ def test_parses_a_full_query() -> None:
     }
 
 
+def test_prices_are_written_plainly() -> None:
+    query = SearchQuery.parse({"min_price": "1e2", "max_price": "2.5E3"})
+    assert query.filters() == {"min_price": "100", "max_price": "2500"}
+
+
 def test_an_empty_query_is_every_product_by_relevance() -> None:
     query = SearchQuery.parse({})
     assert query.filters() == {}

@@ -37,7 +37,8 @@ def _price(raw: str, label: str) -> Decimal | None:
         raise BadSearch(f"The {label} price must be a number, like 25 or 9.99.") from None
     if not value.is_finite() or not 0 <= value <= MAX_PRICE:
         raise BadSearch(f"The {label} price must be between 0 and {MAX_PRICE:,}.")
-    return value
+    # Plain notation: "1e2" goes to lookup, and back into links, as "100".
+    return Decimal(format(value, "f"))
 
 
 @dataclass(frozen=True)
