@@ -1,0 +1,48 @@
+"""Small hand-made catalogs for the lookup unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ecomm.core.domain import Product
+from ecomm.roles.lookup.index import SearchIndex
+from ecomm.roles.lookup.readmodel import ReadModel
+
+
+def product(
+    product_id: str,
+    name: str,
+    *,
+    category: str = "Audio",
+    description: str = "",
+    price: str = "10.00",
+    stock: int = 5,
+    updated_at: str = "2026-01-01T00:00:00.000Z",
+) -> Product:
+    return Product(
+        productID=product_id,
+        name=name,
+        description=description,
+        category=category,
+        price=Decimal(price),
+        stock=stock,
+        updatedAt=updated_at,
+    )
+
+
+def index_of(products: Iterable[Product], *, bulk: bool = True) -> SearchIndex:
+    index = SearchIndex()
+    if bulk:
+        index.load(products)
+        index.finish_load()
+    else:
+        for p in products:
+            index.upsert(p)
+    return index
+
+
+def ready_model(products: Iterable[Product]) -> ReadModel:
+    model = ReadModel(index_of(products))
+    model.mark_ready()
+    return model
