@@ -21,7 +21,8 @@ from ecomm.loadgen.stats import Stats
 from ecomm.loadgen.words import search_term
 
 # state -> (next state, probability); every row sums to 1. Checkout always ends the visit.
-MIX: Mapping[str, tuple[tuple[str, float], ...]] = {
+Mix = Mapping[str, tuple[tuple[str, float], ...]]
+MIX: Mix = {
     "home": (("search", 0.85), ("product", 0.10), ("leave", 0.05)),
     "search": (("product", 0.60), ("search", 0.25), ("leave", 0.15)),
     "product": (("add", 0.30), ("search", 0.50), ("leave", 0.20)),
@@ -33,9 +34,9 @@ CHECKOUT_ATTEMPTS = 3
 ORDER_WAIT = 60.0  # how long a shopper watches an order before calling it unfinished
 
 
-def next_state(state: str, rng: random.Random) -> str:
+def next_state(state: str, rng: random.Random, mix: Mix = MIX) -> str:
     roll = rng.random()
-    edges = MIX[state]
+    edges = mix[state]
     for target, probability in edges:
         roll -= probability
         if roll < 0:
@@ -61,6 +62,7 @@ class Shopper:
         *,
         think_mean: float,
         poll_every: float = 1.0,
+        mix: Mix = MIX,
     ) -> None:
         self._number = number
         self._client = client
@@ -69,6 +71,7 @@ class Shopper:
         self._words = words
         self._think_mean = think_mean
         self._poll_every = poll_every
+        self._mix = mix
 
     async def run(self) -> None:
         """Visit after visit until the run's budget ends."""
@@ -94,7 +97,7 @@ class Shopper:
         page = await self._client.get("home", "/")
         state = "home"
         for _ in range(MAX_STEPS_PER_VISIT):
-            state = next_state(state, self._rng)
+            state = next_state(state, self._rng, self._mix)
             if state == "leave":
                 return
             await self._think()
@@ -109,7 +112,7 @@ class Shopper:
             elif state == "add":
                 added = await self._add_to_cart(page)
                 if added is None:
-                    state = "product"  # sold out, or gone meanwhile: look further
+                    state = "search"  # sold out, or gone meanwhile: look for something else
                 else:
                     page = added
             elif state == "checkout":

@@ -13,7 +13,7 @@ from typing import TextIO
 import aiohttp
 
 from ecomm.loadgen.client import Budget, ShopClient
-from ecomm.loadgen.journey import Shopper
+from ecomm.loadgen.journey import MIX, Mix, Shopper
 from ecomm.loadgen.options import BadOptions, LoadOptions
 from ecomm.loadgen.stats import Stats, summary
 from ecomm.loadgen.words import catalog_words
@@ -52,6 +52,7 @@ async def drive(
     out: TextIO | None = None,
     progress_every: float = PROGRESS_EVERY,
     poll_every: float = 1.0,
+    mix: Mix = MIX,
 ) -> Report:
     """Run `options.users` shoppers until the duration or the request budget runs out."""
     out = out or sys.stdout
@@ -84,6 +85,7 @@ async def drive(
                     words,
                     think_mean=options.think_time,
                     poll_every=poll_every,
+                    mix=mix,
                 )
             )
         tasks = [asyncio.create_task(s.run(), name=f"shopper-{i}") for i, s in enumerate(shoppers)]
