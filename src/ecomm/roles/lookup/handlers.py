@@ -1,0 +1,115 @@
+"""What the lookup role does with each LookupQueue event. It publishes nothing back.
+
+    ProductSearched   count the query in trending
+    OrderConfirmed    re-read the ordered products (exact stock, coalesced across the batch)
+    OrderRejected     nothing: a rejected order reserved no stock
+    ProductChanged    take the snapshot if it is newer than the one held
+
+A task may receive one event twice: SQS delivers at least once, and a task reads both the
+shared queue and its own (see `taskqueue.py`). Every effect is idempotent already except the
+trending count, so event ids seen lately are remembered and a repeat is skipped. An id is
+claimed before its effect runs and released if the effect fails, so a concurrent copy is
+skipped but a failed one is retried.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+import structlog
+
+from ecomm.core.domain import Product
+from ecomm.core.events import (
+    Envelope,
+    EventType,
+    OrderOutcomeData,
+    ProductChangedData,
+    ProductSearchedData,
+)
+from ecomm.roles.lookup.readmodel import ReadModel
+from ecomm.roles.lookup.refresher import StockRefresher
+from ecomm.roles.lookup.trending import Trending
+
+log = structlog.get_logger(__name__)
+
+
+class RecentIds:
+    """The last `capacity` claimed ids, oldest forgotten first (bounded memory)."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._capacity = capacity
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def claim(self, event_id: str) -> bool:
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+        return True
+
+    def release(self, event_id: str) -> None:
+        self._ids.pop(event_id, None)
+
+
+class LookupHandlers:
+    def __init__(
+        self,
+        model: ReadModel,
+        trending: Trending,
+        refresher: StockRefresher,
+        *,
+        seen: RecentIds | None = None,
+    ) -> None:
+        self._model = model
+        self._trending = trending
+        self._refresher = refresher
+        self._seen = seen if seen is not None else RecentIds()
+
+    async def handle(self, event: Envelope) -> Sequence[Envelope]:
+        payload = event.payload()  # MalformedEvent: the consumer parks it in the DLQ
+        # Until the first load finished there is nothing to apply to: the scan will read the
+        # table as it is after this event anyway, but trending would lose the search.
+        await self._model.ready.wait()
+        if not self._seen.claim(event.id):
+            log.debug("duplicate_event_skipped")
+            return ()
+        try:
+            if isinstance(payload, ProductSearchedData):
+                if payload.resultCount > 0:  # a query that found nothing is not a trend
+                    self._trending.record(payload.query, at=_epoch(event.occurredAt))
+            elif isinstance(payload, ProductChangedData):
+                self._model.changed(_product(payload))
+            elif isinstance(payload, OrderOutcomeData) and event.type is EventType.ORDER_CONFIRMED:
+                await self._refresher.refresh(line.productID for line in payload.items)
+        except BaseException:
+            self._seen.release(event.id)
+            raise
+        return ()
+
+
+def _product(data: ProductChangedData) -> Product:
+    return Product(
+        productID=data.productID,
+        name=data.name,
+        description=data.description,
+        category=data.category,
+        # Through str: the float 19.99 becomes Decimal("19.99"), not its binary expansion.
+        price=Decimal(str(data.price)),
+        stock=data.stock,
+        updatedAt=data.updatedAt,
+        imageUrl=data.imageUrl,
+    )
+
+
+def _epoch(timestamp: str) -> float | None:
+    try:
+        return datetime.fromisoformat(timestamp).timestamp()
+    except ValueError:
+        return None

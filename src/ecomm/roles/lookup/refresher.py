@@ -1,0 +1,80 @@
+"""Stock refreshes, coalesced: many confirmed orders, one BatchGetItem.
+
+Re-reading the products an order touched, rather than applying its decrements, makes the
+result exact and idempotent: a duplicate or a late delivery reads the same current row again.
+The consumer hands a batch of up to ten messages to its handler concurrently; each asks for its
+products and waits, and after a short window one read covers them all:
+
+    handler 1 ─ refresh(P1, P2) ─┐
+    handler 2 ─ refresh(P2, P7) ─┼─ window ─> get_many(P1, P2, P7) ─> read model ─> all resume
+    handler 3 ─ refresh(P9)     ─┘
+
+A handler returns only when its products were read, so its message is deleted only then; if
+the read fails, every waiter raises and their messages come back. One read runs at a time, so
+an older read can never land after a newer one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from ecomm.core.domain import Product
+from ecomm.roles.lookup.readmodel import ReadModel
+
+
+class ProductReader(Protocol):
+    async def get_many(self, product_ids: Iterable[str]) -> Mapping[str, Product]: ...
+
+
+class StockRefresher:
+    def __init__(self, products: ProductReader, model: ReadModel, *, window: float = 0.01) -> None:
+        self._products = products
+        self._model = model
+        self._window = window
+        self._waiting: list[tuple[set[str], asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.reads = 0  # how many reads were made: what coalescing saves is visible in tests
+
+    async def refresh(self, product_ids: Iterable[str]) -> None:
+        wanted = set(product_ids)
+        if not wanted:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((wanted, done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="stock-refresher")
+        await done
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for _, done in self._waiting:
+            done.cancel()
+        self._waiting = []
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(self._window)  # let the rest of the batch join this read
+            batch, self._waiting = self._waiting, []
+            asked = set().union(*(ids for ids, _ in batch))
+            try:
+                self.reads += 1
+                found = await self._products.get_many(sorted(asked))
+            except asyncio.CancelledError:
+                for _, done in batch:
+                    done.cancel()
+                raise
+            except Exception as exc:  # noqa: BLE001 - not swallowed: every waiter raises it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            self._model.refreshed(asked, found)
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
