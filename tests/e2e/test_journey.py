@@ -1,0 +1,67 @@
+"""A shopper's whole visit, through HTTP only: search, product, cart, checkout, CONFIRMED."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import aiohttp
+
+from ecomm.core.bootstrap import Runtime
+from ecomm.core.catalog import generate
+from ecomm.core.products import ProductRepository
+from tests.e2e.conftest import CATALOG_SIZE, Stack
+from tests.polling import eventually
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+ORDER_ID = re.compile(r'name="order_id" value="([^"]+)"')
+
+
+async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
+    stack: Stack, runtime: Runtime
+) -> None:
+    product = next(p for p in generate(CATALOG_SIZE) if p.stock >= 5)
+    products = ProductRepository(runtime.aws.dynamodb, runtime.names.products_table)
+    jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1, as a browser keeps them
+    async with aiohttp.ClientSession(stack.web, cookie_jar=jar) as browser:
+        async with browser.get("/search", params={"q": product.name}) as page:
+            assert page.status == 200
+            assert f"/products/{product.productID}" in await page.text()
+
+        async with browser.get(f"/products/{product.productID}") as page:
+            assert page.status == 200
+            html = await page.text()
+        token = CSRF.search(html)
+        assert token, "the product page has a CSRF-protected form"
+        form = {"csrf_token": token.group(1), "product_id": product.productID, "quantity": "2"}
+        async with browser.post("/cart/items", data=form) as added:
+            assert added.status == 200  # followed the redirect to the cart
+
+        async with browser.get("/checkout") as page:
+            html = await page.text()
+        form = {
+            "csrf_token": CSRF.search(html).group(1),  # type: ignore[union-attr]
+            "order_id": ORDER_ID.search(html).group(1),  # type: ignore[union-attr]
+            "name": "Grace Hopper",
+            "email": "grace@example.com",
+        }
+        async with browser.post("/checkout", data=form, allow_redirects=False) as placed:
+            assert placed.status == 303
+            order_path = placed.headers["Location"]
+            request_id = placed.headers["X-Request-ID"]
+        assert order_path == f"/orders/{form['order_id']}"
+
+        async def confirmed() -> bool:
+            async with browser.get(f"{order_path}/status.json") as status:
+                return bool((await status.json())["status"] == "CONFIRMED")
+
+        await eventually(confirmed, within=20)
+        async with browser.get(order_path) as page:
+            assert "CONFIRMED" in (await page.text()).upper()
+
+    assert (await products.get(product.productID)).stock == product.stock - 2
+    # The checkout's request id travels through SNS and SQS into the order worker's log lines.
+    worker_lines = [json.loads(line) for line in stack.log_lines("order") if line.startswith("{")]
+    recorded = [line for line in worker_lines if line.get("event") == "order_recorded"]
+    assert [line["correlation_id"] for line in recorded] == [request_id]
+    assert recorded[0]["order_id"] == form["order_id"]
