@@ -7,13 +7,16 @@ other fails here rather than in an AWS account.
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 import pytest
 
 from ecomm.core.resources import (
     DLQ_RETENTION_SECONDS,
+    DLQ_SUFFIX,
     EVENTS_TOPIC,
+    LOOKUP_QUEUE,
     MAX_RECEIVE_COUNT,
     QUEUES,
     TABLES,
@@ -25,7 +28,7 @@ from tests.infra.cfn import as_list, resources_of_type, token
 SERVICE_ROLES = ("web", "lookup", "order")
 PORTS = {role: Settings.model_fields[f"{role}_port"].default for role in SERVICE_ROLES}
 
-_DYNAMO_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
+_DYNAMO_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Scan")
 _CONSUME = (
     "sqs:ChangeMessageVisibility",
     "sqs:DeleteMessage",
@@ -41,6 +44,20 @@ _ORDER_ITEM_WRITES = (
 )
 
 
+# Each lookup task's own queue (roles/lookup/taskqueue.py) is named {LookupQueue}-{task id}.
+_TASK_QUEUES = (
+    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+    f"${{ResourcePrefix}}{LOOKUP_QUEUE}-*"
+)
+_TASK_QUEUE_LIFECYCLE = (
+    "sqs:CreateQueue",
+    "sqs:DeleteQueue",
+    "sqs:ListQueueTags",
+    "sqs:SetQueueAttributes",
+    "sqs:TagQueue",
+)
+
+
 def _grants(actions: tuple[str, ...] | list[str], *resources: str) -> set[tuple[str, str]]:
     return {(a, r) for a in actions for r in resources}
 
@@ -49,15 +66,17 @@ def _grants(actions: tuple[str, ...] | list[str], *resources: str) -> set[tuple[
 TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
     "WebTaskRole": _grants(["sns:GetTopicAttributes", "sns:Publish"], "EventsTopic"),
     "LookupTaskRole": _grants(_DYNAMO_READ, "ProductsTable.Arn")
-    | _grants(_CONSUME, "LookupQueue.Arn"),
+    | _grants(_CONSUME, "LookupQueue.Arn")
+    | _grants(_CONSUME + _TASK_QUEUE_LIFECYCLE, _TASK_QUEUES)
+    | _grants(["sqs:ListQueues"], "*")
+    | _grants(["sns:Subscribe", "sns:Unsubscribe"], "EventsTopic"),
     "OrderTaskRole": _grants(_ORDER_ITEM_WRITES, "ProductsTable.Arn", "OrdersTable.Arn")
     | _grants(["dynamodb:BatchGetItem"], "ProductsTable.Arn")
     | _grants(["dynamodb:DescribeTable"], "OrdersTable.Arn")
     | _grants(_CONSUME, "OrderQueue.Arn")
     | _grants(["sns:Publish"], "EventsTopic"),
     "OpsTaskRole": _grants(
-        ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        "ProductsTable.Arn",
+        ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "ProductsTable.Arn"
     )
     | _grants(["sns:Publish"], "EventsTopic")
     | _grants(
@@ -72,8 +91,8 @@ TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
 UNSCOPABLE = {
     "ecr:GetAuthorizationToken",
     "ecs:DescribeTaskDefinition",
-    "ecs:RegisterTaskDefinition",
     "ecs:ListTasks",
+    "sqs:ListQueues",
 }
 
 
@@ -85,12 +104,13 @@ def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _role_grants(role: dict[str, Any]) -> set[tuple[str, str]]:
+def _role_grants(role: dict[str, Any], effect: str = "Allow") -> set[tuple[str, str]]:
     grants: set[tuple[str, str]] = set()
     for statement in _statements(role):
-        assert statement["Effect"] == "Allow"
         assert "NotAction" not in statement
         assert "NotResource" not in statement
+        if statement["Effect"] != effect:
+            continue
         for action in as_list(statement["Action"]):
             grants |= {(action, token(r)) for r in as_list(statement["Resource"])}
     return grants
@@ -121,6 +141,19 @@ def test_task_role_grants_exactly_what_its_service_calls(
     template: dict[str, Any], role: str
 ) -> None:
     assert _role_grants(template["Resources"][role]) == TASK_ROLE_GRANTS[role]
+
+
+def test_lookup_task_queue_grants_cannot_touch_the_dead_letter_queue(
+    template: dict[str, Any],
+) -> None:
+    dlq = f"{LOOKUP_QUEUE}{DLQ_SUFFIX}"
+    assert fnmatch.fnmatchcase(dlq, _TASK_QUEUES.rsplit("}", 1)[-1])  # the pattern covers it...
+    role = template["Resources"]["LookupTaskRole"]
+    allowed_on_dlq = {a for a, r in _role_grants(role) if r == _TASK_QUEUES}
+    denied = {a for a, r in _role_grants(role, "Deny") if r == "LookupQueueDlq.Arn"}
+    # ...so everything but finding it (its URL and ARN) is denied explicitly.
+    assert allowed_on_dlq - denied == {"sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+    assert _role_grants(role, "Deny") == {(a, "LookupQueueDlq.Arn") for a in denied}
 
 
 @pytest.mark.parametrize("role", [*SERVICE_ROLES, "ops"])
