@@ -5,6 +5,7 @@
     ecomm provision
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE
+    ecomm product add|restock|price ...
     ecomm loadgen --base-url URL --users N --duration S
 
 Bad input (an unknown role, a missing or invalid setting) prints one clear line and exits 2.
@@ -24,6 +25,7 @@ import structlog
 from pydantic import ValidationError
 
 from ecomm.core.settings import Role, Settings
+from ecomm.roles.lookup import operator
 
 USAGE_ERROR = 2
 ROLES = [r.value for r in Role]
@@ -51,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     dlq = commands.add_parser("dlq", help="show or replay a queue's dead letters")
     dlq.add_argument("action", choices=["list", "redrive"])
     dlq.add_argument("queue", help="the source queue, e.g. OrderQueue")
+
+    product = commands.add_parser("product", help="add a product, restock, change a price")
+    operator.add_arguments(product)
 
     loadgen = commands.add_parser("loadgen", help="simulate shoppers against one shop URL")
     loadgen.add_argument(
@@ -140,25 +145,34 @@ async def _dlq(settings: Settings, action: str, queue: str) -> int:
     return 0
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
-    command = args.command
-    if command == "emulator":
-        from ecomm.emulator.command import run  # noqa: PLC0415 - needs the emulator extra
+def _emulator(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
+    from ecomm.emulator.command import run  # noqa: PLC0415 - needs the emulator extra
 
-        return run(settings, args.port, args.products)
-    if command == "provision":
-        return _provision(settings)
-    if command == "seed":
-        return _seed(settings, args.products)
-    if command == "dlq":
-        return _dlq(settings, args.action, args.queue)
-    if command == "loadgen":
-        loadgen = importlib.import_module("ecomm.loadgen")
-        return loadgen.run(args)  # type: ignore[no-any-return]
+    return run(settings, args.port, args.products)
+
+
+def _loadgen(args: argparse.Namespace, _: Settings) -> Coroutine[Any, Any, int]:
+    loadgen = importlib.import_module("ecomm.loadgen")
+    return loadgen.run(args)  # type: ignore[no-any-return]
+
+
+def _roles(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
     role = Role(args.role) if args.role else settings.role
     if role is None:
         raise UsageError("no role: pass --role web|lookup|order|all or set ECOMM_ROLE")
     return _run_roles(settings, role)
+
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+COMMANDS: dict[str | None, Command] = {
+    None: _roles,
+    "emulator": _emulator,
+    "provision": lambda _, settings: _provision(settings),
+    "seed": lambda args, settings: _seed(settings, args.products),
+    "dlq": lambda args, settings: _dlq(settings, args.action, args.queue),
+    "product": lambda args, settings: operator.run(settings, args),
+    "loadgen": _loadgen,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecomm.core.logconfig import configure_logging  # noqa: PLC0415
 
         configure_logging(settings)
-        return asyncio.run(_dispatch(args, settings))
+        return asyncio.run(COMMANDS[args.command](args, settings))
     except UsageError as exc:
         print(f"ecomm: {exc}", file=sys.stderr)  # noqa: T201
         return USAGE_ERROR
