@@ -36,12 +36,6 @@ _CONSUME = (
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
 )
-_ORDER_ITEM_WRITES = (
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-)
 
 
 # Each lookup task's own queue (roles/lookup/taskqueue.py) is named {LookupQueue}-{task id}.
@@ -70,9 +64,8 @@ TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
     | _grants(_CONSUME + _TASK_QUEUE_LIFECYCLE, _TASK_QUEUES)
     | _grants(["sqs:ListQueues"], "*")
     | _grants(["sns:Subscribe", "sns:Unsubscribe"], "EventsTopic"),
-    "OrderTaskRole": _grants(_ORDER_ITEM_WRITES, "ProductsTable.Arn", "OrdersTable.Arn")
-    | _grants(["dynamodb:BatchGetItem"], "ProductsTable.Arn")
-    | _grants(["dynamodb:DescribeTable"], "OrdersTable.Arn")
+    "OrderTaskRole": _grants(["dynamodb:GetItem", "dynamodb:UpdateItem"], "ProductsTable.Arn")
+    | _grants(["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"], "OrdersTable.Arn")
     | _grants(_CONSUME, "OrderQueue.Arn")
     | _grants(["sns:Publish"], "EventsTopic"),
     "OpsTaskRole": _grants(
