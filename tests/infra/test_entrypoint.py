@@ -4,11 +4,13 @@ Each role is started with the Dockerfile's ENTRYPOINT/CMD and ENV, plus its task
 environment rendered against a data plane deployed from the template into the emulator, plus the
 cookie secret ECS injects. Only what Fargate and Service Connect provide is replaced by local
 stand-ins: loopback addresses, free ports and the emulator's endpoint. The role must answer
-/healthz, then exit 0 on SIGTERM, which is how ECS stops a task.
+/healthz, then exit 0 on SIGTERM, which is how ECS stops a task. The one-off ops task is run
+the same way, with the command overrides infra/README.md documents.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -23,7 +25,7 @@ import pytest
 
 from tests.infra.conftest import venv_tool
 from tests.infra.dockerfile import runtime_stage
-from tests.infra.emulated_stack import DataPlane
+from tests.infra.emulated_stack import ClientFactory, DataPlane
 
 ROLES = ("web", "lookup", "order")
 STARTUP_SECONDS = 30
@@ -109,3 +111,42 @@ def test_entrypoint_serves_healthz_and_exits_cleanly_on_sigterm(
             process.wait()
     assert code == 0, log.read_text()
     assert time.monotonic() - started < STOP_SECONDS
+
+
+def _ops_run(
+    data_plane: DataPlane, aws_env: str, *command: str
+) -> subprocess.CompletedProcess[str]:
+    """`aws ecs run-task` of the ops task definition, with a command override (or without)."""
+    container = data_plane.container("OpsTaskDefinition")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECOMM_"))}
+    env.update({k: v for k, v in runtime_stage().env.items() if k != "PATH"})
+    env.update({e["Name"]: str(e["Value"]) for e in container.get("Environment", [])})
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": aws_env,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+    )
+    argv = [*_command(), *(command or container["Command"])]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_ops_task_without_override_only_prints_help(data_plane: DataPlane, aws_env: str) -> None:
+    result = _ops_run(data_plane, aws_env)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+def test_ops_task_seeds_and_restocks_and_lookup_hears_of_it(
+    data_plane: DataPlane, aws_env: str, client: ClientFactory
+) -> None:
+    seeded = _ops_run(data_plane, aws_env, "seed", "--products", "3")
+    assert seeded.returncode == 0, seeded.stderr
+    restocked = _ops_run(data_plane, aws_env, "product", "restock", "P000001", "5")
+    assert restocked.returncode == 0, restocked.stdout + restocked.stderr
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=f"{data_plane.prefix}LookupQueue")["QueueUrl"]
+    (message,) = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)["Messages"]
+    event = json.loads(message["Body"])
+    assert (event["type"], event["data"]["productID"]) == ("ProductChanged", "P000001")
