@@ -1,0 +1,237 @@
+"""Each lookup task's own queue on the topic, so every task sees every event.
+
+The problem: SQS gives each message of the shared LookupQueue to ONE consumer. With N lookup
+tasks, each would see about 1/N of the stock changes, and a shopper's search would show stale
+stock depending on which task answered.
+
+The choice: every task also subscribes a queue of its own, `{LookupQueue}-{task id}`, to the
+topic with LookupQueue's filter policy (the SNS fan-out pattern), and reads both queues. The
+shared queue stays as provisioned, with its DLQ and alarms; events that reach a task twice are
+applied once (`handlers.RecentIds`). What this costs and how each cost is bounded:
+
+- IAM: the task role may CreateQueue/DeleteQueue/TagQueue/ListQueueTags/ListQueues/Get- and
+  SetQueueAttributes on `{prefix}LookupQueue-*` and Subscribe/Unsubscribe on the topic.
+  Without them, the task logs `task_queue_unavailable` and runs on the shared queue alone
+  (degraded: each task then sees a share of the events; the periodic resync bounds staleness).
+- Leaks on crash: a task that dies without `close` leaves its queue. Every task tags its queue
+  with a heartbeat each minute, and on start deletes (and unsubscribes) the queues of this
+  family whose heartbeat is older than `stale_after`: a crashed task's queue lives until the
+  next task starts, and a stale queue's messages expire after `RETENTION` anyway.
+- Poison messages: the queue redrives to LookupQueue-dlq, like the shared queue.
+
+Alternatives weighed: the shared queue alone plus a frequent full re-scan is simpler but costs
+a scan of the table per task per period and is only as fresh as the period; DynamoDB Streams
+would give every task every change but needs a stream per table and a shard reader, and carries
+no searches for trending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecomm.core.aws import AwsClients
+from ecomm.core.resources import (
+    LOOKUP_QUEUE,
+    MAX_RECEIVE_COUNT,
+    QUEUES,
+    QueueSpec,
+    ResourceNames,
+)
+from ecomm.core.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+RETENTION = 3600  # seconds: an event older than this is better covered by the resync
+HEARTBEAT_EVERY = 60.0
+STALE_AFTER = 600.0
+_FAMILY_TAG = "ecomm:task-queue-of"
+_HEARTBEAT_TAG = "ecomm:heartbeat"
+_SUBSCRIPTION_TAG = "ecomm:subscription"
+
+
+@dataclass(frozen=True)
+class TaskQueue:
+    name: str
+    url: str
+    arn: str
+    subscription_arn: str
+
+
+class TaskQueues:
+    """Creates, keeps alive, sweeps and deletes the per-task queues of one stack."""
+
+    def __init__(
+        self,
+        aws: AwsClients,
+        settings: Settings,
+        topic_arn: str,
+        *,
+        task_id: str | None = None,
+        stale_after: float = STALE_AFTER,
+        heartbeat_every: float = HEARTBEAT_EVERY,
+    ) -> None:
+        self._aws = aws
+        self._settings = settings
+        self._topic_arn = topic_arn
+        self._shared = ResourceNames.from_settings(settings).lookup_queue
+        self._task_id = task_id or uuid.uuid4().hex[:12]
+        self._stale_after = stale_after
+        self._heartbeat_every = heartbeat_every
+
+    @property
+    def family_prefix(self) -> str:
+        return f"{self._shared}-"
+
+    async def create(self) -> TaskQueue:
+        sqs = self._aws.sqs
+        name = f"{self.family_prefix}{self._task_id}"
+        url = (
+            await sqs.create_queue(
+                QueueName=name,
+                Attributes={"MessageRetentionPeriod": str(RETENTION)},
+                tags={_FAMILY_TAG: self._shared, _HEARTBEAT_TAG: str(int(time.time()))},
+            )
+        )["QueueUrl"]
+        try:
+            arn = await self._arn(url)
+            dlq = await sqs.get_queue_url(QueueName=self._settings.resource_name(_spec().dlq_name))
+            await sqs.set_queue_attributes(
+                QueueUrl=url,
+                Attributes={
+                    "VisibilityTimeout": str(self._settings.visibility_timeout),
+                    "RedrivePolicy": json.dumps(
+                        {
+                            "deadLetterTargetArn": await self._arn(dlq["QueueUrl"]),
+                            "maxReceiveCount": str(MAX_RECEIVE_COUNT),
+                        }
+                    ),
+                    "Policy": json.dumps(_topic_may_send(arn, self._topic_arn)),
+                },
+            )
+            subscription = await self._aws.sns.subscribe(
+                TopicArn=self._topic_arn,
+                Protocol="sqs",
+                Endpoint=arn,
+                Attributes={
+                    "RawMessageDelivery": "true",
+                    "FilterPolicy": json.dumps(_spec().filter_policy()),
+                },
+                ReturnSubscriptionArn=True,
+            )
+            queue = TaskQueue(name, url, arn, subscription["SubscriptionArn"])
+            await sqs.tag_queue(QueueUrl=url, Tags={_SUBSCRIPTION_TAG: queue.subscription_arn})
+        except BaseException:
+            with contextlib.suppress(ClientError, BotoCoreError):
+                await sqs.delete_queue(QueueUrl=url)
+            raise
+        log.info("task_queue_created", queue=name)
+        return queue
+
+    async def heartbeat(self, queue: TaskQueue) -> None:
+        """Refresh the queue's heartbeat tag every `heartbeat_every` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self._heartbeat_every)
+            try:
+                await self._aws.sqs.tag_queue(
+                    QueueUrl=queue.url, Tags={_HEARTBEAT_TAG: str(int(time.time()))}
+                )
+            except (ClientError, BotoCoreError) as exc:
+                log.warning("task_queue_heartbeat_failed", error=str(exc))
+
+    async def delete(self, queue: TaskQueue) -> None:
+        await self._remove(queue.url, queue.subscription_arn)
+        log.info("task_queue_deleted", queue=queue.name)
+
+    async def sweep(self) -> list[str]:
+        """Delete the family's queues whose task stopped beating; returns their names."""
+        sqs = self._aws.sqs
+        dlq_name = self._settings.resource_name(_spec().dlq_name)
+        swept: list[str] = []
+        paginator = sqs.get_paginator("list_queues")
+        async for page in paginator.paginate(QueueNamePrefix=self.family_prefix):
+            for url in page.get("QueueUrls", []):
+                name = url.rsplit("/", 1)[-1]
+                if name == dlq_name:
+                    continue
+                try:
+                    tags = (await sqs.list_queue_tags(QueueUrl=url)).get("Tags", {})
+                except ClientError:
+                    continue  # deleted meanwhile, perhaps by another task's sweep
+                if tags.get(_FAMILY_TAG) != self._shared:
+                    continue
+                beat = float(tags.get(_HEARTBEAT_TAG, "0") or 0)
+                if time.time() - beat > self._stale_after:
+                    await self._remove(url, tags.get(_SUBSCRIPTION_TAG))
+                    swept.append(name)
+        if swept:
+            log.info("task_queues_swept", queues=swept)
+        return swept
+
+    async def _remove(self, url: str, subscription_arn: str | None) -> None:
+        # Unsubscribe first: a subscription whose queue is gone would fail every delivery.
+        if subscription_arn:
+            with contextlib.suppress(ClientError):
+                await self._aws.sns.unsubscribe(SubscriptionArn=subscription_arn)
+        with contextlib.suppress(ClientError):
+            await self._aws.sqs.delete_queue(QueueUrl=url)
+
+    async def _arn(self, url: str) -> str:
+        attrs = await self._aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return attrs["Attributes"]["QueueArn"]
+
+
+@asynccontextmanager
+async def own_queue(queues: TaskQueues) -> AsyncIterator[TaskQueue | None]:
+    """This task's queue for the duration of the block, or None when it cannot have one."""
+    try:
+        await queues.sweep()
+    except (ClientError, BotoCoreError) as exc:  # someone else's leftovers must not stop us
+        log.warning("task_queue_sweep_failed", error=str(exc))
+    queue: TaskQueue | None = None
+    try:
+        queue = await queues.create()
+    except (ClientError, BotoCoreError) as exc:
+        log.warning("task_queue_unavailable", error=str(exc))
+    if queue is None:
+        yield None
+        return
+    beating = asyncio.create_task(queues.heartbeat(queue), name="task-queue-heartbeat")
+    try:
+        yield queue
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
+        try:
+            await queues.delete(queue)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("task_queue_delete_failed", queue=queue.name, error=str(exc))
+
+
+def _spec() -> QueueSpec:
+    return next(q for q in QUEUES if q.name == LOOKUP_QUEUE)
+
+
+def _topic_may_send(queue_arn: str, topic_arn: str) -> dict[str, object]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
+    }

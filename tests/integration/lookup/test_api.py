@@ -1,0 +1,82 @@
+"""The lookup API over an index built from a seeded Products table in the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ecomm.core.bootstrap import Runtime
+from ecomm.core.catalog import generate, product_id
+from ecomm.core.products import ProductRepository
+from ecomm.emulator import Emulator
+from ecomm.roles.lookup.app import create_app
+from ecomm.roles.lookup.readmodel import ReadModel
+from ecomm.roles.lookup.sync import CatalogSync
+from ecomm.roles.lookup.trending import Trending
+from tests.integration.lookup.conftest import CATALOG_SIZE, Client, client_for, dynamodb_calls
+
+
+@pytest.fixture
+async def loaded(seeded: ProductRepository) -> ReadModel:
+    model = ReadModel()
+    await CatalogSync(seeded, model).load()
+    return model
+
+
+@pytest.fixture
+async def client(
+    loaded: ReadModel, seeded: ProductRepository, runtime: Runtime
+) -> AsyncIterator[Client]:
+    trending = Trending(min_score=0)
+    app = create_app(model=loaded, trending=trending, products=seeded, metrics=runtime.metrics)
+    async with client_for(app) as client:
+        yield client
+
+
+async def test_a_search_is_answered_from_an_index_of_the_whole_table_without_dynamodb(
+    client: Client, loaded: ReadModel, emulator: Emulator
+) -> None:
+    assert len(loaded.index) == CATALOG_SIZE
+    first = next(iter(generate(1)))
+    assert loaded.index.get(first.productID) == first
+
+    before = dynamodb_calls(emulator)
+    answer = await client.get("/api/products", params={"q": "headphones", "per_page": "5"})
+    body = await answer.json()
+    for params in (
+        {"q": "wireles", "in_stock": "true", "sort": "price_asc"},
+        {"category": "Audio", "min_price": "20", "max_price": "200", "page": "2"},
+        {},
+    ):
+        assert (await client.get("/api/products", params=params)).status == 200
+    categories = (await (await client.get("/api/categories")).json())["categories"]
+    assert dynamodb_calls(emulator) == before
+
+    assert (body["page"], body["per_page"], len(body["items"])) == (1, 5, 5)
+    assert body["total"] > 5
+    item = body["items"][0]
+    assert set(item) == {
+        "productID", "name", "description", "category", "price", "stock", "updatedAt", "imageUrl",
+    }  # fmt: skip
+    assert "headphones" in item["name"].lower()
+    assert isinstance(item["price"], float | int)
+    assert isinstance(item["stock"], int)
+    assert item["imageUrl"] is None
+    assert sum(c["count"] for c in categories) == CATALOG_SIZE
+    assert {"name": "Audio", "count": CATALOG_SIZE // 10} in categories
+
+
+async def test_a_product_page_reads_the_table_for_exact_stock(
+    client: Client, loaded: ReadModel, seeded: ProductRepository, emulator: Emulator
+) -> None:
+    pid = product_id(7)
+    changed = await seeded.change(pid, stock_delta=5)  # no event: only the table knows
+    indexed = loaded.index.get(pid)
+    assert indexed is not None
+    assert indexed.stock == changed.stock - 5
+    before = emulator.calls()[("dynamodb", "GetItem")]
+    answer = await client.get(f"/api/products/{pid}")
+    assert answer.status == 200
+    assert (await answer.json())["stock"] == changed.stock
+    assert emulator.calls()[("dynamodb", "GetItem")] == before + 1
