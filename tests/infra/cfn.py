@@ -73,6 +73,49 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def task_definition(template: Mapping[str, Any], role: str) -> dict[str, Any]:
+    props: dict[str, Any] = template["Resources"][f"{role.capitalize()}TaskDefinition"][
+        "Properties"
+    ]
+    return props
+
+
+def task_container(template: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """The single container of a role's task definition (they have one each)."""
+    (container,) = task_definition(template, role)["ContainerDefinitions"]
+    assert isinstance(container, dict)
+    return container
+
+
+def container_env(container: Mapping[str, Any]) -> dict[str, Any]:
+    return {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+
+
+def named(template: Mapping[str, Any], kind: str, base: str) -> tuple[str, dict[str, Any]]:
+    """The one resource of `kind` named `{ResourcePrefix}{base}`: (logical id, properties)."""
+    wanted = f"${{ResourcePrefix}}{base}"
+    matches = [
+        (logical, r["Properties"])
+        for logical, r in resources_of_type(template, kind).items()
+        if any(
+            token(r["Properties"][key]) == wanted
+            for key in ("TableName", "QueueName", "TopicName")
+            if key in r["Properties"]
+        )
+    ]
+    assert len(matches) == 1, f"{kind} named {base}: {matches}"
+    return matches[0]
+
+
+def alarms_on(template: Mapping[str, Any], dimension_value: str) -> list[dict[str, Any]]:
+    """Alarms with a dimension whose value is the reference `dimension_value` (see `token`)."""
+    return [
+        a["Properties"]
+        for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if any(token(d["Value"]) == dimension_value for d in a["Properties"]["Dimensions"])
+    ]
+
+
 _NO_VALUE = object()
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 

@@ -1,0 +1,168 @@
+"""infra/ecomm.yaml's IAM, read as data: every role grants what its code calls, nothing more.
+
+The expected grants are a table of what each role's code calls (see src/ecomm/roles/*), so a
+new AWS call in the code, or a new grant in the template, fails here until the other side
+follows. No role may use wildcard actions, "*" resources (except where AWS accepts nothing else)
+or managed policies.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+import pytest
+
+from ecomm.core.resources import DLQ_SUFFIX, LOOKUP_QUEUE
+from tests.infra.cfn import as_list, resources_of_type, task_definition, token
+
+SERVICE_ROLES = ("web", "lookup", "order")
+
+_DYNAMO_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Scan")
+_CONSUME = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+)
+
+
+# Each lookup task's own queue (roles/lookup/taskqueue.py) is named {LookupQueue}-{task id}.
+_TASK_QUEUES = (
+    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+    f"${{ResourcePrefix}}{LOOKUP_QUEUE}-*"
+)
+_TASK_QUEUE_LIFECYCLE = (
+    "sqs:CreateQueue",
+    "sqs:DeleteQueue",
+    "sqs:ListQueueTags",
+    "sqs:SetQueueAttributes",
+    "sqs:TagQueue",
+)
+
+
+def _grants(actions: tuple[str, ...] | list[str], *resources: str) -> set[tuple[str, str]]:
+    return {(a, r) for a in actions for r in resources}
+
+
+# Every (action, resource) a task role may have: what that role's code calls, nothing more.
+TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
+    "WebTaskRole": _grants(["sns:GetTopicAttributes", "sns:Publish"], "EventsTopic"),
+    "LookupTaskRole": _grants(_DYNAMO_READ, "ProductsTable.Arn")
+    | _grants(_CONSUME, "LookupQueue.Arn")
+    | _grants(_CONSUME + _TASK_QUEUE_LIFECYCLE, _TASK_QUEUES)
+    | _grants(["sqs:ListQueues"], "*")
+    | _grants(["sns:Subscribe", "sns:Unsubscribe"], "EventsTopic"),
+    "OrderTaskRole": _grants(["dynamodb:GetItem", "dynamodb:UpdateItem"], "ProductsTable.Arn")
+    | _grants(["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"], "OrdersTable.Arn")
+    | _grants(_CONSUME, "OrderQueue.Arn")
+    | _grants(["sns:Publish"], "EventsTopic"),
+    "OpsTaskRole": _grants(
+        ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "ProductsTable.Arn"
+    )
+    | _grants(["sns:Publish"], "EventsTopic")
+    | _grants(
+        ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+        "OrderQueueDlq.Arn",
+        "LookupQueueDlq.Arn",
+    )
+    | _grants(["sqs:GetQueueUrl", "sqs:SendMessage"], "OrderQueue.Arn", "LookupQueue.Arn"),
+}
+
+# Actions AWS does not let a policy scope to a resource; "*" is allowed for these alone.
+UNSCOPABLE = {
+    "ecr:GetAuthorizationToken",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListTasks",
+    "sqs:ListQueues",
+}
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in as_list(policy["PolicyDocument"]["Statement"])
+    ]
+
+
+def _role_grants(role: dict[str, Any], effect: str = "Allow") -> set[tuple[str, str]]:
+    grants: set[tuple[str, str]] = set()
+    for statement in _statements(role):
+        assert "NotAction" not in statement
+        assert "NotResource" not in statement
+        if statement["Effect"] != effect:
+            continue
+        for action in as_list(statement["Action"]):
+            grants |= {(action, token(r)) for r in as_list(statement["Resource"])}
+    return grants
+
+
+@pytest.mark.parametrize("role", sorted(TASK_ROLE_GRANTS))
+def test_task_role_grants_exactly_what_its_service_calls(
+    template: dict[str, Any], role: str
+) -> None:
+    assert _role_grants(template["Resources"][role]) == TASK_ROLE_GRANTS[role]
+
+
+def test_lookup_task_queue_grants_cannot_touch_the_dead_letter_queue(
+    template: dict[str, Any],
+) -> None:
+    dlq = f"{LOOKUP_QUEUE}{DLQ_SUFFIX}"
+    assert fnmatch.fnmatchcase(dlq, _TASK_QUEUES.rsplit("}", 1)[-1])  # the pattern covers it...
+    role = template["Resources"]["LookupTaskRole"]
+    allowed_on_dlq = {a for a, r in _role_grants(role) if r == _TASK_QUEUES}
+    denied = {a for a, r in _role_grants(role, "Deny") if r == "LookupQueueDlq.Arn"}
+    # ...so everything but finding it (its URL and ARN) is denied explicitly.
+    assert allowed_on_dlq - denied == {"sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+    assert _role_grants(role, "Deny") == {(a, "LookupQueueDlq.Arn") for a in denied}
+
+
+@pytest.mark.parametrize("role", [*SERVICE_ROLES, "ops"])
+def test_each_task_definition_runs_under_its_own_task_role(
+    template: dict[str, Any], role: str
+) -> None:
+    props = task_definition(template, role)
+    assert token(props["TaskRoleArn"]) == f"{role.capitalize()}TaskRole.Arn"
+    assert token(props["ExecutionRoleArn"]) == "ExecutionRole.Arn"
+
+
+def test_task_roles_trust_only_ecs_tasks_of_this_account(template: dict[str, Any]) -> None:
+    for name in TASK_ROLE_GRANTS:
+        (trust,) = template["Resources"][name]["Properties"]["AssumeRolePolicyDocument"][
+            "Statement"
+        ]
+        assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert token(trust["Condition"]["StringEquals"]["aws:SourceAccount"]) == "AWS::AccountId"
+
+
+def test_no_role_uses_wildcards_or_managed_policies(template: dict[str, Any]) -> None:
+    for name, role in resources_of_type(template, "AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"], name
+        for statement in _statements(role):
+            actions = as_list(statement["Action"])
+            assert all("*" not in a for a in actions), (name, actions)
+            resources = as_list(statement["Resource"])
+            if "*" in resources:
+                assert set(actions) <= UNSCOPABLE, (name, actions)
+    assert not resources_of_type(template, "AWS::IAM::ManagedPolicy")
+    assert not resources_of_type(template, "AWS::IAM::Policy")
+    assert "FullAccess" not in str(template)
+
+
+def test_pipeline_may_pass_only_the_service_roles_to_ecs(template: dict[str, Any]) -> None:
+    (pass_role,) = [
+        s
+        for s in _statements(template["Resources"]["PipelineRole"])
+        if "iam:PassRole" in as_list(s["Action"])
+    ]
+    assert {token(r) for r in pass_role["Resource"]} == {
+        "ExecutionRole.Arn",
+        "WebTaskRole.Arn",
+        "LookupTaskRole.Arn",
+        "OrderTaskRole.Arn",
+    }
+    assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == (
+        "ecs-tasks.amazonaws.com"
+    )
