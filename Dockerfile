@@ -8,11 +8,7 @@
 #
 # Runtime dependencies are installed from requirements.lock (exact versions, hash-checked), never
 # resolved at build time. After changing [project.dependencies] in pyproject.toml, refresh it with
-#
-#   uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 \
-#       --python-platform x86_64-manylinux_2_28 --generate-hashes
-#
-# (`pip install uv` provides uv; tests/infra checks that the lock covers every dependency.)
+# `make lock` (uv pip compile, hash-checked; tests/infra checks the lock covers every dependency).
 # CodeBuild passes PYTHON_IMAGE from ECR Public's copy of the same image, which is not subject to
 # Docker Hub's anonymous pull limits.
 

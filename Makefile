@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PRODUCTS ?= 2000
 EMULATOR := http://127.0.0.1:4566
 
-.PHONY: install run test lint unit integration e2e browser bench clean
+.PHONY: install run test lint unit integration bench lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## lock: re-pin the image's runtime dependencies (hash-checked) after changing pyproject.toml
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
