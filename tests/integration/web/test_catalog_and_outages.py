@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 import time
 from typing import Any
@@ -88,6 +90,19 @@ async def test_product_pictures_are_cacheable_svg(web_client: Client) -> None:
     again = await web_client.get("/images/p007.svg", headers={"If-None-Match": etag})
     assert again.status == 304
     assert (await web_client.get("/images/nope.svg")).status == 404
+
+
+async def test_a_picture_whose_url_carries_its_spec_needs_no_lookup(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    page = await web_client.get("/products/p007")
+    src = re.search(r'<img[^>]+src="(/images/p007\.svg\?[^"]+)"', await page.text())
+    assert src, "the product page links its picture with the spec in the URL"
+    asked = catalog.requests
+    response = await web_client.get(html.unescape(src.group(1)))
+    assert response.status == 200
+    assert b">DL</text>" in await response.read()
+    assert catalog.requests == asked
 
 
 async def test_a_product_with_its_own_image_url_uses_it(

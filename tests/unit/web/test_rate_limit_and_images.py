@@ -7,7 +7,7 @@ from decimal import Decimal
 from aiohttp.test_utils import make_mocked_request
 
 from ecomm.core.domain import Product
-from ecomm.roles.web.product_images import draw, image_url, initials
+from ecomm.roles.web.product_images import ImageSpec, draw, image_url, initials
 from ecomm.roles.web.rate_limit import TokenBuckets, client_address, retry_after_seconds
 
 
@@ -54,15 +54,15 @@ def _product(pid: str, name: str, category: str = "Books", url: str | None = Non
 
 
 def test_pictures_are_deterministic_and_differ_between_products() -> None:
-    first = draw(_product("p1", "Field Guide"))
-    assert first == draw(_product("p1", "Field Guide"))
-    assert first.etag != draw(_product("p2", "Field Guide")).etag
+    first = draw(ImageSpec.of(_product("p1", "Field Guide")))
+    assert first == draw(ImageSpec.of(_product("p1", "Field Guide")))
+    assert first.etag != draw(ImageSpec.of(_product("p2", "Field Guide"))).etag
     assert b">FG</text>" in first.svg
     assert first.svg.startswith(b"<svg xmlns=")
 
 
 def test_picture_text_is_escaped() -> None:
-    svg = draw(_product("p1", '<script>"x"</script>', category="<b>&")).svg
+    svg = draw(ImageSpec.of(_product("p1", '<script>"x"</script>', category="<b>&"))).svg
     assert b"<script>" not in svg
     assert b"&lt;B&gt;&amp;" in svg
 
@@ -74,7 +74,18 @@ def test_initials_fall_back_to_the_id() -> None:
 
 
 def test_a_product_image_url_is_used_only_when_https_or_local() -> None:
-    assert image_url(_product("p 1", "X")) == "/images/p%201.svg"
+    ours = "/images/p1.svg?i=X&c=Books"
+    assert image_url(_product("p 1", "X", category="Home & Kitchen")) == (
+        "/images/p%201.svg?i=X&c=Home+%26+Kitchen"
+    )
     assert image_url(_product("p1", "X", url="https://cdn/x.png")) == "https://cdn/x.png"
-    assert image_url(_product("p1", "X", url="javascript:alert(1)")) == "/images/p1.svg"
-    assert image_url(_product("p1", "X", url="http://insecure/x.png")) == "/images/p1.svg"
+    assert image_url(_product("p1", "X", url="javascript:alert(1)")) == ours
+    assert image_url(_product("p1", "X", url="http://insecure/x.png")) == ours
+
+
+def test_an_image_url_carries_what_the_picture_needs_and_no_more() -> None:
+    assert ImageSpec.from_query("p1", "fg", "Books") == ImageSpec("p1", "FG", "Books")
+    assert ImageSpec.from_query("p1", "<s>", "Books") is None
+    assert ImageSpec.from_query("p1", "FGH", "Books") is None
+    assert ImageSpec.from_query("p1", "FG", "x" * 61) is None
+    assert ImageSpec.from_query("p1", "FG", "") is None

@@ -11,7 +11,7 @@ from ecomm.core.events import Envelope, EventType, ProductSearchedData
 from ecomm.core.http import request_id_of
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import LookupClient, PeerUnavailable, first_failure
-from ecomm.roles.web.product_images import draw
+from ecomm.roles.web.product_images import ImageSpec, draw
 from ecomm.roles.web.search_query import PER_PAGE, BadSearch, SearchQuery, page_numbers
 from ecomm.roles.web.shop import shop_key
 
@@ -88,8 +88,12 @@ async def product_page(request: web.Request) -> web.Response:
 
 
 async def product_image(request: web.Request) -> web.StreamResponse:
-    product = await request.app[shop_key].lookup.product(request.match_info["product_id"])
-    image = draw(product)
+    product_id = request.match_info["product_id"]
+    query = request.rel_url.query
+    spec = ImageSpec.from_query(product_id, query.get("i", ""), query.get("c", ""))
+    if spec is None:
+        spec = ImageSpec.of(await request.app[shop_key].lookup.product(product_id))
+    image = draw(spec)
     headers = {"ETag": image.etag, "Cache-Control": f"public, max-age={IMAGE_MAX_AGE}"}
     if image.etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
