@@ -103,8 +103,52 @@ def _browse(index: SearchIndex, query: SearchQuery) -> tuple[list[int], int]:
             # At most a price range, which is a slice of a price order: no set needed.
             start += query.offset
             return chosen.order.ords[start : min(end, start + query.per_page)], end - chosen.span[0]
+    if query.in_stock and len(index.out_of_stock) < len(index.in_stock):
+        found = _browse_in_stock(index, query, chosen)
+        if found is not None:
+            return found
     members = _filtered(index, None, query)
     return _page(chosen, members, query.offset, query.per_page), len(members)
+
+
+def _browse_in_stock(
+    index: SearchIndex, query: SearchQuery, chosen: _Order
+) -> tuple[list[int], int] | None:
+    """In-stock products of a category or a price range, without building their set.
+
+    Most products are in stock, so intersecting with the in-stock set touches nearly every
+    product in range. Instead: total = (products in range) - (out-of-stock ones in range), which
+    touches only the few out of stock, and the page is a walk of the sorted order that skips
+    them. None when that does not apply: both filters, or matches too sparse to walk to.
+    """
+    price, out = index.price, index.out_of_stock
+    low, high = query.price_range or (-1, _NO_LIMIT)
+    category: Members | None = None
+    if query.category is not None:
+        if query.price_range is not None:
+            return None  # the size of the intersection is not known without counting it
+        category = index.by_category.get(fold(query.category).strip(), _EMPTY)
+        total = len(category) - sum(1 for o in out if o in category)
+    else:
+        start, end = index.by_price.span((low,), (high + 1,))
+        total = end - start - sum(1 for o in out if low <= price[o] <= high)
+    start, end = chosen.span
+    if total * 8 < end - start:
+        return None
+    found: list[int] = []
+    skip = query.offset
+    for ordinal in islice(chosen.order.ords, start, end):
+        if ordinal in out or not low <= price[ordinal] <= high:
+            continue
+        if category is not None and ordinal not in category:
+            continue
+        if skip:
+            skip -= 1
+            continue
+        found.append(ordinal)
+        if len(found) == query.per_page:
+            break
+    return found, total
 
 
 def _by_relevance(
