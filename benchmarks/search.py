@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -126,6 +127,7 @@ async def _measure_size(
         target=_child, args=(child, size, emulator.url, settings.resource_prefix, from_table)
     )
     server.start()
+    child.close()  # so that if the child dies, recv() raises instead of waiting forever
     try:
         built: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
         if built["products"] != size:
@@ -135,8 +137,11 @@ async def _measure_size(
         single, concurrent, seconds = await _drive(url, requests, connections)
         calls = _dynamodb_calls(emulator) - before
     finally:
-        parent.send("stop")
+        with contextlib.suppress(OSError):  # the child may be gone already
+            parent.send("stop")
         server.join(timeout=30)
+        if server.is_alive():
+            server.kill()
     return Row(
         products=size,
         seed_seconds=seed_seconds,
