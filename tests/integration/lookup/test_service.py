@@ -149,8 +149,16 @@ async def test_an_unknown_product_exits_1(settings: Settings, runtime: Runtime) 
     assert await operator.run(settings, args) == 1
 
 
-async def test_shutdown_is_prompt(settings: Settings, runtime: Runtime) -> None:
+async def test_metrics_show_the_index_size_and_the_own_queue(
+    settings: Settings, runtime: Runtime, products: ProductRepository
+) -> None:
     started = asyncio.get_running_loop().time()
-    async with running_lookup(settings):
-        pass
-    assert asyncio.get_running_loop().time() - started < 10
+    async with (
+        running_lookup(settings) as url,
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/metrics") as answer,
+    ):
+        text = await answer.text()
+    assert f"ecomm_lookup_index_products {float(CATALOG_SIZE)}" in text
+    assert "ecomm_lookup_own_queue 1.0" in text
+    assert asyncio.get_running_loop().time() - started < 10  # start and stop are prompt

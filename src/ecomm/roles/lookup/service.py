@@ -14,6 +14,7 @@ import contextlib
 import gc
 
 import structlog
+from prometheus_client import Gauge
 
 from ecomm.core.bootstrap import Runtime, open_runtime, run_service
 from ecomm.core.consumer import QueueConsumer, resolve_queue_url
@@ -67,6 +68,7 @@ async def _serve(rt: Runtime, stop: asyncio.Event, resync_interval: float) -> No
     async with own_queue(TaskQueues(rt.aws, settings, topic_arn)) as own:
         if own is not None:
             consumers.append(consumer(own.url, "lookup-task"))
+        _export_gauges(rt, model, has_own_queue=own is not None)
 
         async def queues_answer() -> None:
             failing = [c.state.last_error for c in consumers if not c.state.receiving_ok]
@@ -100,6 +102,20 @@ async def _serve(rt: Runtime, stop: asyncio.Event, resync_interval: float) -> No
             with contextlib.suppress(asyncio.CancelledError):
                 await syncing
             await refresher.close()
+
+
+def _export_gauges(rt: Runtime, model: ReadModel, *, has_own_queue: bool) -> None:
+    registry = rt.metrics.registry
+    Gauge(
+        "ecomm_lookup_index_products", "Products in this task's search index.", registry=registry
+    ).set_function(lambda: len(model.index))
+    # 0 means degraded: this task sees only its share of the shared queue's events (see
+    # taskqueue.py), so its search results may show stale stock until the next resync.
+    Gauge(
+        "ecomm_lookup_own_queue",
+        "1 when this task has its own queue on the topic.",
+        registry=registry,
+    ).set(1 if has_own_queue else 0)
 
 
 async def _freeze_when_loaded(model: ReadModel) -> None:
