@@ -34,6 +34,14 @@ async def test_a_task_queue_receives_what_the_shared_queue_receives(
     topic = await resolve_topic_arn(runtime.aws.sns, settings)
     async with own_queue(TaskQueues(runtime.aws, settings, topic)) as queue:
         assert queue is not None
+        attributes = (
+            await runtime.aws.sqs.get_queue_attributes(
+                QueueUrl=queue.url, AttributeNames=["QueueArn", "RedrivePolicy", "Policy"]
+            )
+        )["Attributes"]
+        assert attributes["QueueArn"] == queue.arn
+        assert f"{runtime.names.lookup_queue}-dlq" in attributes["RedrivePolicy"]
+        assert topic in attributes["Policy"]
         placed = OrderPlacedData(
             orderID="O1",
             items=[LineData(productID="P1", quantity=1)],

@@ -95,29 +95,26 @@ class TaskQueues:
     async def create(self) -> TaskQueue:
         sqs = self._aws.sqs
         name = f"{self.family_prefix}{self._task_id}"
+        dlq = await sqs.get_queue_url(QueueName=self._settings.resource_name(_spec().dlq_name))
+        dlq_arn = await self._arn(dlq["QueueUrl"])
+        # Same account and region as the dead-letter queue: the ARN is known before the queue
+        # exists, so it is born with its policy and redrive, never open to a delivery without.
+        arn = f"{dlq_arn.rsplit(':', 1)[0]}:{name}"
         url = (
             await sqs.create_queue(
                 QueueName=name,
-                Attributes={"MessageRetentionPeriod": str(RETENTION)},
+                Attributes={
+                    "MessageRetentionPeriod": str(RETENTION),
+                    "VisibilityTimeout": str(self._settings.visibility_timeout),
+                    "RedrivePolicy": json.dumps(
+                        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+                    ),
+                    "Policy": json.dumps(_topic_may_send(arn, self._topic_arn)),
+                },
                 tags={_FAMILY_TAG: self._shared, _HEARTBEAT_TAG: str(int(time.time()))},
             )
         )["QueueUrl"]
         try:
-            arn = await self._arn(url)
-            dlq = await sqs.get_queue_url(QueueName=self._settings.resource_name(_spec().dlq_name))
-            await sqs.set_queue_attributes(
-                QueueUrl=url,
-                Attributes={
-                    "VisibilityTimeout": str(self._settings.visibility_timeout),
-                    "RedrivePolicy": json.dumps(
-                        {
-                            "deadLetterTargetArn": await self._arn(dlq["QueueUrl"]),
-                            "maxReceiveCount": str(MAX_RECEIVE_COUNT),
-                        }
-                    ),
-                    "Policy": json.dumps(_topic_may_send(arn, self._topic_arn)),
-                },
-            )
             subscription = await self._aws.sns.subscribe(
                 TopicArn=self._topic_arn,
                 Protocol="sqs",
