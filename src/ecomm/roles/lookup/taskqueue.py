@@ -6,23 +6,28 @@ stock depending on which task answered.
 
 The choice: every task also subscribes a queue of its own, `{LookupQueue}-{task id}`, to the
 topic with LookupQueue's filter policy (the SNS fan-out pattern), and reads both queues. The
-shared queue stays as provisioned, with its DLQ and alarms; events that reach a task twice are
-applied once (`handlers.RecentIds`). What this costs and how each cost is bounded:
+shared queue stays as provisioned, with its DLQ and alarms, and keeps working if a task cannot
+have its own; events that reach a task twice are applied once (`handlers.RecentIds`). Searches
+reach every task too, so every task's trending list is complete and they all agree. What this
+costs and how each cost is bounded:
 
-- IAM: the task role may CreateQueue/DeleteQueue/TagQueue/ListQueueTags/ListQueues/Get- and
-  SetQueueAttributes on `{prefix}LookupQueue-*` and Subscribe/Unsubscribe on the topic.
-  Without them, the task logs `task_queue_unavailable` and runs on the shared queue alone
-  (degraded: each task then sees a share of the events; the periodic resync bounds staleness).
-- Leaks on crash: a task that dies without `close` leaves its queue. Every task tags its queue
-  with a heartbeat each minute, and on start deletes (and unsubscribes) the queues of this
-  family whose heartbeat is older than `stale_after`: a crashed task's queue lives until the
-  next task starts, and a stale queue's messages expire after `RETENTION` anyway.
-- Poison messages: the queue redrives to LookupQueue-dlq, like the shared queue.
+- IAM: on `{prefix}LookupQueue-*`, CreateQueue, DeleteQueue, TagQueue, ListQueueTags and the
+  consumer's Receive/Delete/ChangeMessageVisibility; GetQueueUrl and GetQueueAttributes on the
+  DLQ; ListQueues (no resource scoping exists); Subscribe and Unsubscribe on the topic.
+  Without them, the task logs `task_queue_unavailable`, exports `ecomm_lookup_own_queue 0`, and
+  runs on the shared queue alone (degraded: it sees a share of the events; product pages stay
+  exact, search stock is as fresh as the periodic resync).
+- Leaks on crash: a task that dies without deleting its queue leaves it behind. Every task tags
+  its queue with a heartbeat each minute, and on start deletes (and unsubscribes) the queues of
+  this family whose heartbeat is older than `stale_after`: a crashed task's queue lives until the
+  next task starts (ECS starts a replacement at once), and its messages expire after `RETENTION`.
+- Delivery: N tasks receive each lookup event N + 1 times (SNS to SQS is free; receives are
+  batched by ten). Poison messages redrive to LookupQueue-dlq, like the shared queue's.
 
 Alternatives weighed: the shared queue alone plus a frequent full re-scan is simpler but costs
 a scan of the table per task per period and is only as fresh as the period; DynamoDB Streams
-would give every task every change but needs a stream per table and a shard reader, and carries
-no searches for trending.
+would give every task every change but needs a stream on the table and a shard reader per task,
+and carries no searches for trending.
 """
 
 from __future__ import annotations
