@@ -19,7 +19,7 @@ import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -56,7 +56,6 @@ class ConsumerState:
 
     receiving_ok: bool = True
     last_error: str | None = None
-    last_receive_at: float = field(default_factory=time.monotonic)
 
 
 class QueueConsumer:
@@ -103,7 +102,6 @@ class QueueConsumer:
             failures = 0
             self.state.receiving_ok = True
             self.state.last_error = None
-            self.state.last_receive_at = time.monotonic()
             if messages:
                 await self._process(messages)
 

@@ -30,7 +30,7 @@ Check = Callable[[], Awaitable[None]]
 
 
 def request_id_of(request: web.Request) -> str:
-    return request[request_id_key] if request_id_key in request else ""
+    return str(request.get(request_id_key, ""))
 
 
 @web.middleware
