@@ -5,7 +5,7 @@
     sorted vocabulary                                                   (prefixes, by bisect)
     word minus one letter ─> words                                      (typos, no vocab scan)
     category, in stock, out of stock ─> ordinals                        (filters)
-    name order, price order (both ways)                                 (sorts and price ranges)
+    name order, price order (both ways), per catalog and per category   (sorts and price ranges)
 
 Every structure is updated in place when one product changes, so a stock change costs a few
 set operations, never a rebuild. `search.py` plans queries over these structures.
@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_EVEN
 from typing import TypeVar
 
 from ecomm.core.domain import Product
-from ecomm.roles.lookup.orders import SortedOrder
+from ecomm.roles.lookup.orders import Keys, Orders
 from ecomm.roles.lookup.text import FUZZY_MIN_LENGTH, deletions, fold, tokens, within_one_edit
 
 # Field-major scores: any name match outranks any category match, which outranks any description
@@ -53,6 +53,7 @@ def price_cents(product: Product) -> int:
 class _Entry:
     product: Product
     category: str  # folded, for the category filter
+    keys: Keys
 
 
 def _words(product: Product) -> tuple[set[str], set[str], set[str]]:
@@ -96,9 +97,8 @@ class SearchIndex:
         self._category_label: dict[str, str] = {}
         self.in_stock: set[int] = set()
         self.out_of_stock: set[int] = set()
-        self.by_name = SortedOrder()
-        self.by_price = SortedOrder()
-        self.by_price_desc = SortedOrder()
+        self.orders = Orders()  # the whole catalog's
+        self.category_orders: dict[str, Orders] = {}
         self._bulk = False  # while loading, sorted structures are rebuilt once at the end
 
     def __len__(self) -> int:
@@ -129,10 +129,15 @@ class SearchIndex:
         if not self._bulk:
             return
         self._bulk = False
-        live = [i for i, e in enumerate(self._entries) if e is not None]
-        self.by_name.rebuild((self.name_key[i], i) for i in live)
-        self.by_price.rebuild((self._price_key(i), i) for i in live)
-        self.by_price_desc.rebuild((self._price_desc_key(i), i) for i in live)
+        live = [(e, i) for i, e in enumerate(self._entries) if e is not None]
+        self.orders.rebuild([(e.keys, i) for e, i in live])
+        by_category: dict[str, list[tuple[Keys, int]]] = {}
+        for e, i in live:
+            by_category.setdefault(e.category, []).append((e.keys, i))
+        self.category_orders = {}
+        for category, entries in by_category.items():
+            self.category_orders[category] = orders = Orders()
+            orders.rebuild(entries)
         for postings in self.postings:
             for word, members in postings.items():
                 # Grown one add at a time, a set ends up to four times larger than a copy.
@@ -149,7 +154,12 @@ class SearchIndex:
         if ordinal is None:
             ordinal = self._allocate()
             self._ordinal[product.productID] = ordinal
-        entry = _Entry(product, sys.intern(fold(product.category).strip()))
+        folded_name, cents = fold(product.name), price_cents(product)
+        entry = _Entry(
+            product,
+            sys.intern(fold(product.category).strip()),
+            Keys.of(folded_name, product.productID, cents),
+        )
         if old is None or not _same_text(old.product, product):
             if old is not None:
                 self._unpost(ordinal, old.product)
@@ -161,19 +171,15 @@ class SearchIndex:
         self._category_label[entry.category] = product.category
         (self.in_stock if product.in_stock else self.out_of_stock).add(ordinal)
         (self.out_of_stock if product.in_stock else self.in_stock).discard(ordinal)
-        reorder = old is None or (old.product.name, old.product.price) != (
-            product.name,
-            product.price,
-        )
+        reorder = old is None or (old.keys, old.category) != (entry.keys, entry.category)
         if reorder and old is not None:
-            self._unorder(ordinal)
+            self._unorder(old)
         self._entries[ordinal] = entry
-        self.price[ordinal] = price_cents(product)
-        self.name_key[ordinal] = (fold(product.name), product.productID)
+        self.price[ordinal] = cents
+        self.name_key[ordinal] = entry.keys.name
         if reorder and not self._bulk:
-            self.by_name.insert(self.name_key[ordinal], ordinal)
-            self.by_price.insert(self._price_key(ordinal), ordinal)
-            self.by_price_desc.insert(self._price_desc_key(ordinal), ordinal)
+            self.orders.insert(entry.keys, ordinal)
+            self.category_orders.setdefault(entry.category, Orders()).insert(entry.keys, ordinal)
 
     def remove(self, product_id: str) -> None:
         ordinal = self._ordinal.pop(product_id, None)
@@ -185,7 +191,7 @@ class SearchIndex:
         self._unpost(ordinal, entry.product)
         if _discard(self.by_category, entry.category, ordinal):
             del self._category_label[entry.category]
-        self._unorder(ordinal)
+        self._unorder(entry)
         self.in_stock.discard(ordinal)
         self.out_of_stock.discard(ordinal)
         self._entries[ordinal] = None
@@ -252,17 +258,15 @@ class SearchIndex:
         self.name_key.append(("", ""))
         return len(self._entries) - 1
 
-    def _price_key(self, ordinal: int) -> tuple[int, str, str]:
-        return (self.price[ordinal], *self.name_key[ordinal])
-
-    def _price_desc_key(self, ordinal: int) -> tuple[int, str, str]:
-        return (-self.price[ordinal], *self.name_key[ordinal])
-
-    def _unorder(self, ordinal: int) -> None:
-        if not self._bulk:
-            self.by_name.remove(self.name_key[ordinal])
-            self.by_price.remove(self._price_key(ordinal))
-            self.by_price_desc.remove(self._price_desc_key(ordinal))
+    def _unorder(self, entry: _Entry) -> None:
+        if self._bulk:
+            return
+        self.orders.remove(entry.keys)
+        orders = self.category_orders.get(entry.category)
+        if orders is not None:
+            orders.remove(entry.keys)
+            if not orders:
+                del self.category_orders[entry.category]
 
     def _post(self, ordinal: int, product: Product) -> None:
         for field, words in enumerate(_words(product)):

@@ -3,9 +3,10 @@
 The plan keeps the work proportional to the smallest thing that bounds the answer, not to the
 catalog: terms intersect their posting sets (smallest first), filters intersect what is left,
 ranking splits that set into score groups with set operations, and a page is taken either by
-walking a presorted order until it fills (when the matches are dense) or by picking the best
-few of the matches themselves (when they are sparse). With no terms and no filters, a page is a
-slice of a presorted order.
+walking a presorted order until it fills (when the matches are dense in it) or by picking the
+best few of the matches themselves (when they are sparse). Orders exist per category too, so a
+category page walks only that category. Browsing without terms mostly builds no set at all:
+the page is a slice of an order, or a short walk that skips the few products out of stock.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from ecomm.core.domain import Product
 from ecomm.roles.lookup.index import SearchIndex, Tier
-from ecomm.roles.lookup.orders import SortedOrder
+from ecomm.roles.lookup.orders import Orders, SortedOrder
 from ecomm.roles.lookup.text import fold, query_terms
 
 Members = AbstractSet[int]
@@ -66,17 +67,27 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class _Order:
-    """A presorted order, its key for sorting a few members, and where the price range is."""
+    """A presorted order, its key for sorting a few members, and the part of it to look at:
+    the price range when the order is by price (then `exact`: that part is the whole answer
+    to the category and price filters), else all of it."""
 
     order: SortedOrder
     key: Callable[[int], Any]
     span: tuple[int, int]
+    exact: bool
 
 
 def search(index: SearchIndex, query: SearchQuery) -> SearchResult:
+    domain = index.orders
+    if query.category is not None:
+        found = index.category_orders.get(fold(query.category).strip())
+        if found is None:
+            return SearchResult([], 0)
+        domain = found
+    chosen = _order_for(index, domain, query)
     terms = query_terms(query.text)
     if not terms:
-        ordinals, total = _browse(index, query)
+        ordinals, total = _browse(index, domain, chosen, query)
     else:
         per_term = [index.term_tiers(t) for t in terms]
         if not all(per_term):
@@ -88,74 +99,66 @@ def search(index: SearchIndex, query: SearchQuery) -> SearchResult:
         members = _filtered(index, matches, query)
         total = len(members)
         if query.sort is Sort.RELEVANCE:
-            ordinals = _by_relevance(index, members, per_term, query)
+            by_name = _order_for(index, domain, SearchQuery(sort=Sort.NAME))
+            ordinals = _by_relevance(by_name, members, per_term, query)
         else:
-            ordinals = _page(_order_for(index, query), members, query.offset, query.per_page)
+            ordinals = _page(chosen, members, query.offset, query.per_page)
     return SearchResult([index.product(o) for o in ordinals], total)
 
 
-def _browse(index: SearchIndex, query: SearchQuery) -> tuple[list[int], int]:
-    """No terms: the filters alone choose, and the sort's own order pages them."""
-    chosen = _order_for(index, query)
-    if not _filter_sets(index, query):
-        start, end = chosen.span
-        if query.price_range is None or query.sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-            # At most a price range, which is a slice of a price order: no set needed.
-            start += query.offset
-            return chosen.order.ords[start : min(end, start + query.per_page)], end - chosen.span[0]
-    if query.in_stock and len(index.out_of_stock) < len(index.in_stock):
-        found = _browse_in_stock(index, query, chosen)
-        if found is not None:
-            return found
-    members = _filtered(index, None, query)
-    return _page(chosen, members, query.offset, query.per_page), len(members)
-
-
-def _browse_in_stock(
-    index: SearchIndex, query: SearchQuery, chosen: _Order
-) -> tuple[list[int], int] | None:
-    """In-stock products of a category or a price range, without building their set.
-
-    Most products are in stock, so intersecting with the in-stock set touches nearly every
-    product in range. Instead: total = (products in range) - (out-of-stock ones in range), which
-    touches only the few out of stock, and the page is a walk of the sorted order that skips
-    them. None when that does not apply: both filters, or matches too sparse to walk to.
-    """
+def _browse(
+    index: SearchIndex, domain: Orders, chosen: _Order, query: SearchQuery
+) -> tuple[list[int], int]:
+    """No terms: the category's (or catalog's) orders and the filters alone choose."""
     price, out = index.price, index.out_of_stock
     low, high = query.price_range or (-1, _NO_LIMIT)
-    category: Members | None = None
-    if query.category is not None:
-        if query.price_range is not None:
-            return None  # the size of the intersection is not known without counting it
-        category = index.by_category.get(fold(query.category).strip(), _EMPTY)
-        total = len(category) - sum(1 for o in out if o in category)
+    start, end = domain.price_span(low, high)
+    accept: Callable[[int], bool]
+    if query.in_stock is None:
+        total = end - start
+        if query.price_range is None or chosen.exact:
+            first = chosen.span[0] + query.offset  # the answer is a slice of the order
+            return chosen.order.ords[first : min(chosen.span[1], first + query.per_page)], total
+        accept = lambda o: low <= price[o] <= high  # noqa: E731
+    elif query.in_stock and len(out) < len(index.in_stock):
+        # Most products are in stock: count the range minus the few out of stock in it, and
+        # walk past those, rather than intersect with the large in-stock set.
+        category = None
+        if query.category is not None:
+            category = index.by_category.get(fold(query.category).strip(), _EMPTY)
+        total = (
+            end
+            - start
+            - sum(1 for o in out if low <= price[o] <= high and (category is None or o in category))
+        )
+        accept = lambda o: o not in out and low <= price[o] <= high  # noqa: E731
     else:
-        start, end = index.by_price.span((low,), (high + 1,))
-        total = end - start - sum(1 for o in out if low <= price[o] <= high)
-    start, end = chosen.span
-    if total * 8 < end - start:
-        return None
+        members = _filtered(index, None, query)
+        return _page(chosen, members, query.offset, query.per_page), len(members)
+    if total * 8 < chosen.span[1] - chosen.span[0]:
+        # Too sparse in the order to walk to: pick from the set of matches instead.
+        members = _filtered(index, None, query)
+        return _page(chosen, members, query.offset, query.per_page), len(members)
+    return _walk(chosen, accept, query.offset, query.per_page), total
+
+
+def _walk(chosen: _Order, accept: Callable[[int], bool], skip: int, limit: int) -> list[int]:
     found: list[int] = []
-    skip = query.offset
-    for ordinal in islice(chosen.order.ords, start, end):
-        if ordinal in out or not low <= price[ordinal] <= high:
-            continue
-        if category is not None and ordinal not in category:
-            continue
-        if skip:
-            skip -= 1
-            continue
-        found.append(ordinal)
-        if len(found) == query.per_page:
-            break
-    return found, total
+    for ordinal in islice(chosen.order.ords, chosen.span[0], chosen.span[1]):
+        if accept(ordinal):
+            if skip:
+                skip -= 1
+                continue
+            found.append(ordinal)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _by_relevance(
-    index: SearchIndex, members: Members, per_term: list[list[Tier]], query: SearchQuery
+    by_name: _Order, members: Members, per_term: list[list[Tier]], query: SearchQuery
 ) -> list[int]:
     groups = _rank(members, per_term)
-    by_name = _Order(index.by_name, index.name_key.__getitem__, (0, len(index.by_name)))
     skip, wanted = query.offset, query.per_page
     found: list[int] = []
     for score in sorted(groups, reverse=True):
@@ -204,60 +207,63 @@ def _page(chosen: _Order, members: Members, skip: int, limit: int) -> list[int]:
     start, end = chosen.span
     # A walk visits about needed * span / total positions; picking touches every member.
     if needed * (end - start) <= 4 * total * total:
-        found: list[int] = []
-        for ordinal in islice(chosen.order.ords, start, end):
-            if ordinal in members:
-                if skip:
-                    skip -= 1
-                    continue
-                found.append(ordinal)
-                if len(found) == limit:
-                    break
-        return found
+        return _walk(chosen, members.__contains__, skip, limit)
     if needed * 8 < total:
         return heapq.nsmallest(needed, members, key=chosen.key)[skip:]
     return sorted(members, key=chosen.key)[skip:needed]
 
 
-def _order_for(index: SearchIndex, query: SearchQuery) -> _Order:
-    low, high = query.price_range or (-1, _NO_LIMIT)
+def _order_for(index: SearchIndex, domain: Orders, query: SearchQuery) -> _Order:
     price, name_key = index.price, index.name_key
+    low, high = query.price_range or (-1, _NO_LIMIT)
     if query.sort is Sort.PRICE_ASC:
-        order = index.by_price
-        return _Order(order, lambda o: (price[o], name_key[o]), order.span((low,), (high + 1,)))
+        return _Order(
+            domain.by_price,
+            lambda o: (price[o], name_key[o]),
+            domain.price_span(low, high),
+            exact=True,
+        )
     if query.sort is Sort.PRICE_DESC:
-        order = index.by_price_desc
-        return _Order(order, lambda o: (-price[o], name_key[o]), order.span((-high,), (-low + 1,)))
-    return _Order(index.by_name, name_key.__getitem__, (0, len(index.by_name)))
-
-
-def _filter_sets(index: SearchIndex, query: SearchQuery) -> list[Members]:
-    sets: list[Members] = []
-    if query.category is not None:
-        sets.append(index.by_category.get(fold(query.category).strip(), _EMPTY))
-    if query.in_stock is not None:
-        sets.append(index.in_stock if query.in_stock else index.out_of_stock)
-    return sets
+        return _Order(
+            domain.by_price_desc,
+            lambda o: (-price[o], name_key[o]),
+            domain.price_span(low, high, descending=True),
+            exact=True,
+        )
+    return _Order(
+        domain.by_name, name_key.__getitem__, (0, len(domain)), exact=query.price_range is None
+    )
 
 
 def _filtered(index: SearchIndex, matches: Members | None, query: SearchQuery) -> Members:
     """`matches` (None: every product) narrowed by the query's filters, smallest set first."""
-    sets = _filter_sets(index, query)
+    sets: list[Members] = []
+    if query.category is not None:
+        sets.append(index.by_category.get(fold(query.category).strip(), _EMPTY))
+    excluded: Members = _EMPTY
+    if query.in_stock is not None:
+        if query.in_stock and matches is not None and len(index.out_of_stock) < len(index.in_stock):
+            # Subtracting the few out of stock reads a small table that stays in the CPU's
+            # cache; intersecting with the many in stock reads a large one, mostly from memory.
+            excluded = index.out_of_stock
+        else:
+            sets.append(index.in_stock if query.in_stock else index.out_of_stock)
     if matches is not None:
         sets.append(matches)
     price_range = query.price_range
     if price_range is not None:
-        low, high = price_range
-        start, end = index.by_price.span((low,), (high + 1,))
+        start, end = index.orders.price_span(*price_range)
         if not sets or end - start < min(len(s) for s in sets):
-            sets.append(set(index.by_price.ords[start:end]))
+            sets.append(set(index.orders.by_price.ords[start:end]))
             price_range = None
     if not sets:
-        return set(index.by_name.ords)
+        return set(index.orders.by_name.ords)
     sets.sort(key=len)
     result = sets[0]
     for other in sets[1:]:
         result = result & other
+    if excluded:
+        result = result - excluded
     if price_range is not None:
         # Fewer members than products in the range: checking each is cheaper than a set.
         price, (low, high) = index.price, price_range
