@@ -5,9 +5,10 @@
 
 For each size: seed N generated products into the in-process emulator (timed), start the lookup
 app in a child process that builds its index (timed; memory as the growth of its resident set,
-products included), then drive a fixed mix of searches through HTTP on 127.0.0.1 with an aiohttp
-client: one request at a time, then `--connections` at once. DynamoDB calls made while searching
-are counted at the emulator; there should be none.
+products included). Then drive a fixed mix of searches through HTTP on 127.0.0.1 with an aiohttp
+client: one request at a time, to each size in turn (so that whatever else the machine does
+slows every size alike), then `--connections` at once, one size after the other. DynamoDB calls
+are counted at the emulator from the first search on; there should be none.
 
 The child builds from a Scan of the seeded table up to `--scan-limit` products. Above that it
 builds from the same generated catalog instead: moto serialises every scanned item through
@@ -26,7 +27,7 @@ import gc
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -97,17 +98,73 @@ def measure(
     emulator = Emulator(host=HOST, port=0).start()
     os.environ["AWS_ENDPOINT_URL"] = emulator.url
     try:
-        return [
-            asyncio.run(_measure_size(emulator, size, requests, connections, scan_limit))
-            for size in sizes
-        ]
+        return asyncio.run(_measure(emulator, sizes, requests, connections, scan_limit))
     finally:
         emulator.stop()
 
 
-async def _measure_size(
-    emulator: Any, size: int, requests: int, connections: int, scan_limit: int
-) -> Row:
+@dataclass
+class _Server:
+    """One size's seeded table and the lookup app serving its index, in a child process."""
+
+    size: int
+    seed_seconds: float
+    from_table: bool
+    process: Any = None
+    pipe: Connection | None = None
+    built: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.built['port']}/api/products?"
+
+    def stop(self) -> None:
+        if self.pipe is not None:
+            with contextlib.suppress(OSError):  # the child may be gone already
+                self.pipe.send("stop")
+        if self.process is not None:
+            self.process.join(timeout=30)
+            if self.process.is_alive():
+                self.process.kill()
+
+
+async def _measure(
+    emulator: Any, sizes: tuple[int, ...], requests: int, connections: int, scan_limit: int
+) -> list[Row]:
+    servers: list[_Server] = []
+    try:
+        for size in sizes:
+            servers.append(await _start(emulator, size, size <= scan_limit))
+        before = _dynamodb_calls(emulator)
+        # One request at a time, to every size in turn: whatever else the machine is doing
+        # then slows every size alike, and the ratio between sizes is the index's doing.
+        single = await _one_at_a_time([s.url for s in servers], requests)
+        rows = []
+        for server, latencies in zip(servers, single, strict=True):
+            concurrent, seconds = await _at_once(server.url, requests * 2, connections)
+            rows.append(
+                Row(
+                    products=server.size,
+                    seed_seconds=server.seed_seconds,
+                    build_source="table scan" if server.from_table else "generated",
+                    build_seconds=server.built["build_seconds"],
+                    index_mib=server.built["index_mib"],
+                    single_p50_ms=_percentile(latencies, 0.50) * 1000,
+                    single_p99_ms=_percentile(latencies, 0.99) * 1000,
+                    concurrent_p50_ms=_percentile(concurrent, 0.50) * 1000,
+                    concurrent_p99_ms=_percentile(concurrent, 0.99) * 1000,
+                    concurrent_rps=len(concurrent) / seconds,
+                    dynamodb_calls=_dynamodb_calls(emulator) - before,
+                )
+            )
+        return rows
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def _start(emulator: Any, size: int, from_table: bool) -> _Server:
+    """Seed the size's own tables, then start its server and wait until its index is built."""
     from ecomm.core.bootstrap import open_runtime  # noqa: PLC0415
     from ecomm.core.catalog import seed  # noqa: PLC0415
     from ecomm.core.products import ProductRepository  # noqa: PLC0415
@@ -120,72 +177,56 @@ async def _measure_size(
         await seed(
             ProductRepository(rt.aws.dynamodb, rt.names.products_table), size, progress=False
         )
-        seed_seconds = time.perf_counter() - started
-    from_table = size <= scan_limit
-    parent, child = multiprocessing.get_context("spawn").Pipe()
-    server = multiprocessing.get_context("spawn").Process(
+        server = _Server(size, time.perf_counter() - started, from_table)
+    spawn = multiprocessing.get_context("spawn")
+    server.pipe, child = spawn.Pipe()
+    server.process = spawn.Process(
         target=_child, args=(child, size, emulator.url, settings.resource_prefix, from_table)
     )
-    server.start()
+    server.process.start()
     child.close()  # so that if the child dies, recv() raises instead of waiting forever
-    try:
-        built: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
-        if built["products"] != size:
-            raise RuntimeError(f"the index holds {built['products']} products, not {size}")
-        url = f"http://{HOST}:{built['port']}/api/products?"
-        before = _dynamodb_calls(emulator)
-        single, concurrent, seconds = await _drive(url, requests, connections)
-        calls = _dynamodb_calls(emulator) - before
-    finally:
-        with contextlib.suppress(OSError):  # the child may be gone already
-            parent.send("stop")
-        server.join(timeout=30)
-        if server.is_alive():
-            server.kill()
-    return Row(
-        products=size,
-        seed_seconds=seed_seconds,
-        build_source="table scan" if from_table else "generated",
-        build_seconds=built["build_seconds"],
-        index_mib=built["index_mib"],
-        single_p50_ms=_percentile(single, 0.50) * 1000,
-        single_p99_ms=_percentile(single, 0.99) * 1000,
-        concurrent_p50_ms=_percentile(concurrent, 0.50) * 1000,
-        concurrent_p99_ms=_percentile(concurrent, 0.99) * 1000,
-        concurrent_rps=len(concurrent) / seconds,
-        dynamodb_calls=calls,
-    )
+    server.built = await asyncio.get_running_loop().run_in_executor(None, server.pipe.recv)
+    if server.built["products"] != size:
+        raise RuntimeError(f"the index holds {server.built['products']} products, not {size}")
+    return server
 
 
-async def _drive(
-    url: str, requests: int, connections: int
-) -> tuple[list[float], list[float], float]:
-    """Latencies one at a time, then with `connections` concurrent keep-alive connections."""
-    paths = [url + q for q in QUERY_MIX]
+async def _timed(http: aiohttp.ClientSession, url: str) -> float:
+    started = time.perf_counter()
+    async with http.get(url) as answer:
+        await answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{url} answered {answer.status}")
+    return time.perf_counter() - started
+
+
+async def _one_at_a_time(bases: list[str], requests: int) -> list[list[float]]:
+    """For each base URL, the latencies of `requests` searches of the mix, sent one by one."""
+    latencies: list[list[float]] = [[] for _ in bases]
+    async with aiohttp.ClientSession() as http:
+        for base in bases:  # warm-up: connections, and the first page of each order
+            for query in QUERY_MIX * 5:
+                await _timed(http, base + query)
+        for i in range(requests):
+            query = QUERY_MIX[i % len(QUERY_MIX)]
+            for base, found in zip(bases, latencies, strict=True):
+                found.append(await _timed(http, base + query))
+    return latencies
+
+
+async def _at_once(base: str, requests: int, connections: int) -> tuple[list[float], float]:
+    """Latencies of `requests` searches sent over `connections` keep-alive connections."""
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=connector) as http:
-
-        async def timed(path: str) -> float:
-            started = time.perf_counter()
-            async with http.get(path) as answer:
-                await answer.read()
-                if answer.status != 200:
-                    raise RuntimeError(f"{path} answered {answer.status}")
-            return time.perf_counter() - started
-
-        for path in paths * 5:  # warm-up: connections, caches, the first page of each order
-            await timed(path)
-        single = [await timed(paths[i % len(paths)]) for i in range(requests)]
-
-        concurrent: list[float] = []
+        latencies: list[float] = []
 
         async def worker(first: int) -> None:
-            for i in range(first, requests * 2, connections):
-                concurrent.append(await timed(paths[i % len(paths)]))
+            for i in range(first, requests, connections):
+                latencies.append(await _timed(http, base + QUERY_MIX[i % len(QUERY_MIX)]))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker(k) for k in range(connections)))
-        return single, concurrent, time.perf_counter() - started
+        return latencies, time.perf_counter() - started
 
 
 def _child(conn: Connection, size: int, endpoint: str, prefix: str, from_table: bool) -> None:
@@ -270,7 +311,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 def render(rows: list[Row]) -> str:
     lines = [
         "| products | seed | index build | index memory | p50 / p99, 1 at a time "
-        "| p50 / p99, 32 at once | req/s at 32 | DynamoDB calls while searching |",
+        "| p50 / p99, 32 at once | req/s at 32 | DynamoDB calls since searching began |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
