@@ -21,6 +21,7 @@ from ecomm.core.resources import (
     TABLES,
     QueueSpec,
     ResourceNames,
+    topic_may_send,
 )
 from ecomm.core.settings import Settings
 
@@ -78,19 +79,6 @@ async def _ensure_queue(aws: AwsClients, settings: Settings, spec: QueueSpec, to
     dlq_arn = await _queue_arn(aws, dlq_url)
     url = (await aws.sqs.create_queue(QueueName=name))["QueueUrl"]
     arn = await _queue_arn(aws, url)
-    # Only the topic may send, and only to this queue: the same policy infra/ applies.
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
-            }
-        ],
-    }
     await aws.sqs.set_queue_attributes(
         QueueUrl=url,
         Attributes={
@@ -98,7 +86,7 @@ async def _ensure_queue(aws: AwsClients, settings: Settings, spec: QueueSpec, to
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
             ),
-            "Policy": json.dumps(policy),
+            "Policy": json.dumps(topic_may_send(arn, topic)),
         },
     )
     filter_policy = json.dumps(spec.filter_policy())

@@ -60,6 +60,22 @@ QUEUES: tuple[QueueSpec, ...] = (
 )
 
 
+def topic_may_send(queue_arn: str, topic_arn: str) -> dict[str, object]:
+    """The queue policy that lets only the topic send, and only to this queue (infra/ too)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class ResourceNames:
     """The concrete names for one stack, prefix applied."""

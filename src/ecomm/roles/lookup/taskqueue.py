@@ -51,6 +51,7 @@ from ecomm.core.resources import (
     QUEUES,
     QueueSpec,
     ResourceNames,
+    topic_may_send,
 )
 from ecomm.core.settings import Settings
 
@@ -114,7 +115,7 @@ class TaskQueues:
                     "RedrivePolicy": json.dumps(
                         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
                     ),
-                    "Policy": json.dumps(_topic_may_send(arn, self._topic_arn)),
+                    "Policy": json.dumps(topic_may_send(arn, self._topic_arn)),
                 },
                 tags={_FAMILY_TAG: self._shared, _HEARTBEAT_TAG: str(int(time.time()))},
             )
@@ -222,18 +223,3 @@ async def own_queue(queues: TaskQueues) -> AsyncIterator[TaskQueue | None]:
 
 def _spec() -> QueueSpec:
     return next(q for q in QUEUES if q.name == LOOKUP_QUEUE)
-
-
-def _topic_may_send(queue_arn: str, topic_arn: str) -> dict[str, object]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            }
-        ],
-    }
