@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ecomm.emulator import transactions
+from ecomm.emulator import sqs_clock, transactions
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -112,6 +112,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         transactions.install()
+        sqs_clock.install()
         self._listen()
         return self
 
