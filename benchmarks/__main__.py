@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import subprocess
 import sys
 import time
@@ -21,7 +23,7 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.http_load import LoadResult, closed_loop
 from benchmarks.orders import drive_orders
-from benchmarks.stack import HOST, Stack, http_get
+from benchmarks.stack import HOST, ROLES, Stack, http_get
 from ecomm.core.catalog import generate
 from ecomm.loadgen.words import catalog_words
 
@@ -48,21 +50,81 @@ def _scrape(stack: Stack, role: str) -> str:
     return http_get(f"{stack.url(role)}/metrics")[1].decode()
 
 
-async def _settle(stack: Stack, *, quiet_for: float = 2.0, at_most: float = 60.0) -> None:
-    """Wait until the queues' consumers have handled everything (their counts stop moving)."""
+_AWS_CALL = re.compile(r"^ecomm_aws_calls_total\{(?P<labels>[^}]*)\} (?P<value>\S+)$", re.M)
 
-    def handled() -> float:
-        return sum(_metric(_scrape(stack, r), "ecomm_messages_total") for r in ("lookup", "order"))
 
-    deadline = time.monotonic() + at_most
-    last, since = handled(), time.monotonic()
-    while time.monotonic() < deadline:
+def _role_calls(stack: Stack) -> dict[str, Calls]:
+    """Each role's own count of its AWS calls (its Prometheus counter), by service, operation."""
+    found: dict[str, Calls] = {}
+    for role in ROLES:
+        calls: Calls = Counter()
+        for match in _AWS_CALL.finditer(_scrape(stack, role)):
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', match["labels"]))
+            calls[(labels["service"], labels["operation"])] += int(float(match["value"]))
+        found[role] = calls
+    return found
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every process, ours or not)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Phase:
+    """CPU used by each process (and this driver), and AWS calls by role, over one phase."""
+
+    def __init__(self, stack: Stack, name: str, results: report.Results) -> None:
+        self._stack, self._name, self._results = stack, name, results
+        self._cpu = stack.cpu_seconds()
+        self._driver = time.process_time()
+        self._machine = _machine_busy()
+        self._wall = time.monotonic()
+        self._calls = _role_calls(stack)
+
+    def load_done(self) -> None:
+        """CPU is reported over the load itself, not over the wait for its events to drain."""
+        wall = time.monotonic() - self._wall
+        after = self._stack.cpu_seconds()
+        cores = {n: (after[n] - self._cpu.get(n, 0.0)) / wall for n in after}
+        cores["benchmark driver"] = (time.process_time() - self._driver) / wall
+        cores["whole machine"] = (_machine_busy() - self._machine) / wall
+        self._results.cpu[self._name] = cores
+
+    def end(self) -> None:
+        if self._name not in self._results.cpu:
+            self.load_done()
+        now = _role_calls(self._stack)
+        self._results.role_calls[self._name] = {r: now[r] - self._calls[r] for r in ROLES}
+
+
+async def _settle(stack: Stack, *, quiet_for: float = 3.0, at_most: float = 120.0) -> float:
+    """Seconds until the events in flight are all sent and consumed (the counts stop moving).
+
+    Searches publish in the background, so under load the web role can still be sending
+    ProductSearched events long after the last page was served; their calls belong to the phase
+    that caused them, not to the next one.
+    """
+
+    def progress() -> float:
+        total = 0.0
+        for role in ROLES:
+            text = _scrape(stack, role)
+            total += _metric(text, "ecomm_events_published_total")
+            total += _metric(text, "ecomm_messages_total")
+        return total
+
+    started = time.monotonic()
+    last, since = progress(), started
+    while time.monotonic() - started < at_most:
         await asyncio.sleep(0.5)
-        now = handled()
+        now = progress()
         if now != last:
             last, since = now, time.monotonic()
         elif time.monotonic() - since >= quiet_for:
-            return
+            break
+    return since - started
 
 
 async def _http(stack: Stack, role: str, paths: list[str], duration: float) -> LoadResult:
@@ -71,27 +133,40 @@ async def _http(stack: Stack, role: str, paths: list[str], duration: float) -> L
     )
 
 
-async def _counted_search(
-    stack: Stack, paths: list[str], duration: float
-) -> tuple[LoadResult, Calls]:
-    """The search page under load, and the AWS calls it caused once its events were consumed."""
-    stack.reset_calls()
-    result = await _http(stack, "web", paths, duration)
-    await _settle(stack)
-    return result, stack.calls()
+def _index_rows() -> list[dict[str, float | str]]:
+    """Index build time and memory by catalog size: the lookup benchmark's, when it is there."""
+    try:
+        from benchmarks.search import measure  # noqa: PLC0415 - optional: benchmarks/search.py
+    except ImportError:
+        return [_built_here(size) for size in INDEX_SIZES]
+    return [
+        {
+            "products": row.products,
+            "seconds": row.build_seconds,
+            "source": row.build_source,
+            "mib": row.index_mib,
+            "seed_seconds": row.seed_seconds,
+            "search": f"search p50 {row.single_p50_ms:.1f} ms / p99 {row.single_p99_ms:.1f} ms "
+            f"one at a time, {row.concurrent_rps:,.0f} req/s at 32 connections",
+        }
+        for row in measure(INDEX_SIZES, requests=500)
+    ]
 
 
-def _index_rows() -> list[dict[str, float]]:
-    rows = []
-    for size in INDEX_SIZES:
-        out = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "benchmarks.index_build", "--products", str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-    return rows
+def _built_here(size: int) -> dict[str, float | str]:
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "benchmarks.index_build", "--products", str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    row = json.loads(out.strip().splitlines()[-1])
+    return {
+        "products": row["products"],
+        "seconds": row["seconds"],
+        "source": "generated, in memory",
+        "mib": row["index_mib"] + row["products_mib"],
+    }
 
 
 async def run(args: argparse.Namespace) -> report.Results:
@@ -103,26 +178,33 @@ async def run(args: argparse.Namespace) -> report.Results:
         products=args.products, connections=CONNECTIONS, order_shoppers=ORDER_SHOPPERS
     )
 
-    print("index builds ...", flush=True)
-    results.index = _index_rows()
     print(f"starting the stack with {args.products} products ...", flush=True)
     with Stack(args.products) as stack:
         results.startup = dict(stack.startup)
         print("hello ...", flush=True)
+        phase = Phase(stack, "hello", results)
         results.hello = await _http(stack, "hello", ["/"], args.duration)
+        phase.end()
         print("lookup API ...", flush=True)
         stack.reset_calls()
+        phase = Phase(stack, "lookup API", results)
         results.lookup_api = await _http(stack, "lookup", api_paths, args.duration)
+        phase.end()
         results.lookup_api_calls = stack.calls()
         print("search page ...", flush=True)
-        results.search, results.search_calls = await _counted_search(
-            stack, search_paths, args.duration
-        )
+        stack.reset_calls()
+        phase = Phase(stack, "search page", results)
+        results.search = await _http(stack, "web", search_paths, args.duration)
+        phase.load_done()
+        results.search_drain = await _settle(stack)
+        phase.end()
+        results.search_calls = stack.calls()
         results.search_dropped = int(
             _metric(_scrape(stack, "web"), "ecomm_events_published_total", result="dropped")
         )
         print("orders ...", flush=True)
         stack.reset_calls()
+        phase = Phase(stack, "orders", results)
         results.orders = await drive_orders(
             stack.url("web"),
             in_stock,
@@ -130,13 +212,17 @@ async def run(args: argparse.Namespace) -> report.Results:
             duration=args.orders_duration,
             poll_every=results.order_poll_every,
         )
-        await _settle(stack)
+        phase.load_done()
+        results.orders_drain = await _settle(stack)
+        phase.end()
         results.order_calls = stack.calls()
         print(f"idle for {args.idle:.0f} s ...", flush=True)
-        await _settle(stack)
         stack.reset_calls()
+        phase = Phase(stack, "idle", results)
         await asyncio.sleep(args.idle)
+        phase.end()
         results.idle_calls = stack.calls()
+        results.queues = stack.queues()
         results.idle_seconds = args.idle
     return results
 
@@ -154,7 +240,10 @@ def main() -> None:
         args.products, args.duration, args.orders_duration, args.idle = 1000, 3.0, 5.0, 10.0
     machine = report.machine()
     started = time.monotonic()
+    print("index builds ...", flush=True)
+    index = _index_rows()  # before the event loop: it runs loops of its own
     results = asyncio.run(run(args))
+    results.index = index
     results.wall_seconds = time.monotonic() - started
     text = report.render(machine, results)
     print(text)

@@ -138,10 +138,34 @@ class Stack:
                 process.wait()
         self.processes.clear()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process has used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, process in self.processes.items():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                used[name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
+
     def calls(self) -> Counter[tuple[str, str]]:
         """AWS calls counted at the emulator since the last reset, by (service, operation)."""
         _, body = http_get(f"{self.url('emulator')}/_ecomm/calls")
         return Counter({(c["service"], c["operation"]): c["count"] for c in json.loads(body)})
+
+    def queues(self) -> list[str]:
+        """The queues consumers read (dead-letter queues left out), listed at the emulator."""
+        import botocore.session  # noqa: PLC0415 - only this question needs a client
+
+        client = botocore.session.get_session().create_client(
+            "sqs",
+            endpoint_url=self.url("emulator"),
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",  # noqa: S106 - the emulator's throwaway credentials
+        )
+        urls = client.list_queues().get("QueueUrls", [])
+        return sorted(u.rsplit("/", 1)[-1] for u in urls if not u.endswith("-dlq"))
 
     def reset_calls(self) -> None:
         http_get(f"{self.url('emulator')}/_ecomm/calls", method="DELETE")
