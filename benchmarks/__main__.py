@@ -28,7 +28,7 @@ from ecomm.core.catalog import generate
 from ecomm.loadgen.words import catalog_words
 
 CONNECTIONS = 32
-ORDER_SHOPPERS = 8
+ORDER_SHOPPERS = (8, 32)  # a light load for latency, the HTTP benchmarks' 32 for batching
 INDEX_SIZES = (1_000, 10_000, 100_000)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 Calls = Counter[tuple[str, str]]
@@ -133,8 +133,10 @@ async def _http(stack: Stack, role: str, paths: list[str], duration: float) -> L
     )
 
 
-def _index_rows() -> list[dict[str, float | str]]:
+def _index_rows(*, quick: bool = False) -> list[dict[str, float | str]]:
     """Index build time and memory by catalog size: the lookup benchmark's, when it is there."""
+    if quick:
+        return [_built_here(1_000)]
     try:
         from benchmarks.search import measure  # noqa: PLC0415 - optional: benchmarks/search.py
     except ImportError:
@@ -174,9 +176,7 @@ async def run(args: argparse.Namespace) -> report.Results:
     search_paths = [f"/search?q={w}" for w in words]
     api_paths = [f"/api/products?q={w}" for w in words]
     in_stock = [p.productID for p in generate(args.products) if p.stock > 0]
-    results = report.Results(
-        products=args.products, connections=CONNECTIONS, order_shoppers=ORDER_SHOPPERS
-    )
+    results = report.Results(products=args.products, connections=CONNECTIONS)
 
     print(f"starting the stack with {args.products} products ...", flush=True)
     with Stack(args.products) as stack:
@@ -202,20 +202,24 @@ async def run(args: argparse.Namespace) -> report.Results:
         results.search_dropped = int(
             _metric(_scrape(stack, "web"), "ecomm_events_published_total", result="dropped")
         )
-        print("orders ...", flush=True)
-        stack.reset_calls()
-        phase = Phase(stack, "orders", results)
-        results.orders = await drive_orders(
-            stack.url("web"),
-            in_stock,
-            shoppers=ORDER_SHOPPERS,
-            duration=args.orders_duration,
-            poll_every=results.order_poll_every,
-        )
-        phase.load_done()
-        results.orders_drain = await _settle(stack)
-        phase.end()
-        results.order_calls = stack.calls()
+        for shoppers in ORDER_SHOPPERS:
+            print(f"orders, {shoppers} shoppers ...", flush=True)
+            stack.reset_calls()
+            name = f"orders, {shoppers} shoppers"
+            phase = Phase(stack, name, results)
+            orders = await drive_orders(
+                stack.url("web"),
+                in_stock,
+                shoppers=shoppers,
+                duration=args.orders_duration,
+                poll_every=results.order_poll_every,
+            )
+            phase.load_done()
+            drain = await _settle(stack)
+            phase.end()
+            results.order_runs.append(
+                report.OrderRun(shoppers, orders, stack.calls(), results.role_calls[name], drain)
+            )
         print(f"idle for {args.idle:.0f} s ...", flush=True)
         stack.reset_calls()
         phase = Phase(stack, "idle", results)
@@ -231,7 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="benchmark the shop on this machine")
     parser.add_argument("--products", type=int, default=10_000, help="catalog for the stack")
     parser.add_argument("--duration", type=float, default=10.0, help="s per HTTP benchmark")
-    parser.add_argument("--orders-duration", type=float, default=20.0)
+    parser.add_argument("--orders-duration", type=float, default=15.0, help="s per load level")
     parser.add_argument("--idle", type=float, default=60.0, help="idle window, s")
     parser.add_argument("--quick", action="store_true", help="a short smoke run, not for docs")
     parser.add_argument("--output", type=Path, default=DOC)
@@ -241,7 +245,7 @@ def main() -> None:
     machine = report.machine()
     started = time.monotonic()
     print("index builds ...", flush=True)
-    index = _index_rows()  # before the event loop: it runs loops of its own
+    index = _index_rows(quick=args.quick)  # before the event loop: it runs loops of its own
     results = asyncio.run(run(args))
     results.index = index
     results.wall_seconds = time.monotonic() - started

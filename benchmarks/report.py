@@ -29,6 +29,17 @@ DRAIN_LIMIT = 117.0  # `_settle` gives up after 120 s, 3 of them quiet
 
 
 @dataclass
+class OrderRun:
+    """One level of order load: the orders, and the AWS calls they caused (drain included)."""
+
+    shoppers: int
+    result: OrdersResult
+    calls: Calls  # at the emulator
+    by_role: dict[str, Calls]  # each role's own count
+    drain: float
+
+
+@dataclass
 class Results:
     products: int
     connections: int
@@ -40,18 +51,15 @@ class Results:
     search: LoadResult | None = None
     search_calls: Calls = field(default_factory=Counter)
     search_dropped: int = 0
-    orders: OrdersResult | None = None
-    order_calls: Calls = field(default_factory=Counter)
+    order_runs: list[OrderRun] = field(default_factory=list)
     idle_calls: Calls = field(default_factory=Counter)
     idle_seconds: float = 60.0
-    order_shoppers: int = 8
     order_poll_every: float = 0.05
     wall_seconds: float = 0.0
     cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> process -> cores
     role_calls: dict[str, dict[str, Calls]] = field(default_factory=dict)  # phase -> role
     queues: list[str] = field(default_factory=list)
     search_drain: float = 0.0  # s after the search load until its events were all consumed
-    orders_drain: float = 0.0
 
 
 def _cpu_model() -> str:
@@ -141,16 +149,16 @@ def _split(calls: Calls, key: tuple[str, str]) -> tuple[Calls, int]:
     return Counter({k: v for k, v in calls.items() if k != key}), calls.get(key, 0)
 
 
-def _order_calls_row(r: Results, confirmed: int) -> tuple[str, str, str, str]:
+def _order_calls_row(run: OrderRun) -> tuple[str, str, str, str]:
     """Calls per confirmed order, split by who makes them (each role counts its own calls)."""
-    by_role = r.role_calls.get("orders", {})
-    web, _ = _split(by_role.get("web", Counter()), PAGE_READ)
-    order, status_reads = _split(by_role.get("order", Counter()), PAGE_READ)
-    lookup, product_reads = _split(by_role.get("lookup", Counter()), PAGE_READ)
+    confirmed = run.result.confirmed
+    web, _ = _split(run.by_role.get("web", Counter()), PAGE_READ)
+    order, status_reads = _split(run.by_role.get("order", Counter()), PAGE_READ)
+    lookup, product_reads = _split(run.by_role.get("lookup", Counter()), PAGE_READ)
     path = web + order
     per = sum(path.values()) / confirmed
     upkeep = sum(lookup.values()) / confirmed
-    total = sum(r.order_calls.values()) / confirmed
+    total = sum(run.calls.values()) / confirmed
     text = (
         f"**{per:.2f}** to place and confirm it (web + order worker: "
         f"{_by_operation(path, confirmed)}); + {upkeep:.2f} for lookup's read model "
@@ -164,7 +172,7 @@ def _order_calls_row(r: Results, confirmed: int) -> tuple[str, str, str, str]:
         _missed(per, TARGET_CALLS_PER_ORDER, higher_is_better=False),
     )
     return (
-        f"AWS calls per confirmed order ({r.order_shoppers} shoppers)",
+        f"AWS calls per confirmed order, {run.shoppers} shoppers",
         text,
         f"≤ {TARGET_CALLS_PER_ORDER} at load",
         _verdict([check]),
@@ -218,16 +226,15 @@ def _summary_rows(r: Results) -> list[tuple[str, str, str, str]]:
             ),
         )
     )
-    if r.orders is not None:
-        o = r.orders
+    for run in r.order_runs:
+        o = run.result
         outcomes = ", ".join(f"{v} {k}" for k, v in sorted(o.outcomes.items()))
         errors = f" · {len(o.errors)} errors" if o.errors else ""
         rows.append(
             (
-                "orders end to end (web checkout → CONFIRMED)",
+                f"orders end to end, {run.shoppers} shoppers (web checkout → CONFIRMED)",
                 f"{o.per_second:.1f} orders/s · p50 {_ms(o.p50)} · p99 {_ms(o.p99)} "
-                f"({r.order_shoppers} shoppers, status polled every "
-                f"{r.order_poll_every * 1000:.0f} ms; {outcomes}{errors})",
+                f"(status polled every {r.order_poll_every * 1000:.0f} ms; {outcomes}{errors})",
                 "-",
                 "-",
             )
@@ -247,9 +254,7 @@ def _summary_rows(r: Results) -> list[tuple[str, str, str, str]]:
                 _verdict([(dynamodb == 0, f"{dynamodb} DynamoDB calls")]),
             )
         )
-    confirmed = r.orders.confirmed if r.orders else 0
-    if confirmed:
-        rows.append(_order_calls_row(r, confirmed))
+    rows += [_order_calls_row(run) for run in r.order_runs if run.result.confirmed]
     minute = 60.0 / r.idle_seconds if r.idle_seconds else math.nan
     queues = max(1, len(r.queues))
     receives = r.idle_calls.get(("sqs", "ReceiveMessage"), 0) * minute / queues
@@ -314,7 +319,7 @@ def render(machine: dict[str, str], r: Results) -> str:
         f"does a bare aiohttp hello handler, measured in the same run; the drivers run in the "
         f"benchmark process on the same cores. HTTP: {r.connections} keep-alive connections, "
         f"closed loop, 2 s warm-up then the measured window, queries drawn from the catalog's "
-        f"words; the stack holds {r.products:,} products. Orders: {r.order_shoppers} shoppers each "
+        f"words; the stack holds {r.products:,} products. Orders: closed-loop shoppers each "
         "open a product page, add it to the cart, check out through the web form (CSRF "
         "included) and poll the status JSON until final; checkout's per-client rate limit is "
         "lifted, as every shopper here shares one address. AWS calls are counted at the "
@@ -335,7 +340,8 @@ def _details(r: Results) -> list[str]:
         "",
         "Cores used by each process during each phase's load (the AWS call counts also cover "
         f"the wait for its events to drain: {r.search_drain:.0f} s after the search load, "
-        f"{r.orders_drain:.0f} s after the orders). *whole machine* counts every process on "
+        f"{', '.join(f'{o.drain:.0f} s' for o in r.order_runs)} after the orders). "
+        "*whole machine* counts every process on "
         "it, ours or not: the difference is other work on the machine.",
     ]
     processes = sorted({p for cores in r.cpu.values() for p in cores})
@@ -348,14 +354,14 @@ def _details(r: Results) -> list[str]:
     phases = [
         ("lookup API", r.lookup_api_calls),
         ("search page", r.search_calls),
-        ("orders", r.order_calls),
+        *((f"orders, {o.shoppers} shoppers", o.calls) for o in r.order_runs),
         (f"idle ({r.idle_seconds:.0f} s)", r.idle_calls),
     ]
     for name, calls in phases:
         lines.append(f"| {name} | {sum(calls.values())} | {_by_operation(calls, 1)} |")
-    if r.orders is not None and r.orders.errors:
+    errors = Counter(e for o in r.order_runs for e in o.result.errors)
+    if errors:
         lines += ["", "## Order errors", ""]
-        for error, n in Counter(r.orders.errors).most_common(5):
-            lines.append(f"- {n} x {error}")
+        lines += [f"- {n} x {error}" for error, n in errors.most_common(5)]
     lines.append("")
     return lines
