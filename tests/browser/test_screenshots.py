@@ -20,9 +20,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 async def _page_is_complete(page: Page) -> None:
     """Every image decoded: a half-loaded grid makes a poor picture."""
     await page.wait_for_load_state("load")
-    await page.wait_for_function(
-        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+    # page.evaluate runs through DevTools, outside the page's CSP; wait_for_function would poll
+    # a string with eval(), which the shop's CSP (rightly) forbids.
+    await page.evaluate(
+        "() => Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))"
     )
+    broken = await page.evaluate(
+        "() => Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == [], f"images that did not load: {broken}"
 
 
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
