@@ -13,12 +13,12 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import sys
 import time
 import uuid
 from collections import Counter
 
+from benchmarks.stack import free_port
 from ecomm.core.bootstrap import open_runtime
 from ecomm.core.catalog import product_id, seed
 from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
@@ -26,12 +26,6 @@ from ecomm.core.products import ProductRepository
 from ecomm.core.provision import provision
 from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def order_event(rng: random.Random, products: int) -> Envelope:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -20,15 +19,10 @@ from ecomm.core.catalog import seed
 from ecomm.core.products import ProductRepository
 from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
+from tests.ports import free_port
 
 ROLES = ("lookup", "order", "web")
 CATALOG_SIZE = 200
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def ready(url: str, process: asyncio.subprocess.Process, within: float = 60) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 
 from ecomm.core.bootstrap import Runtime
@@ -14,12 +13,7 @@ from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
 from tests.integration.order.conftest import Shop, placed
 from tests.polling import eventually
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 async def start_worker(emulator: Emulator, settings: Settings) -> asyncio.subprocess.Process:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from ecomm.core.products import ProductRepository
 from ecomm.core.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.roles.lookup.service import serve
+from tests.ports import free_port
 
 CATALOG_SIZE = 500
 
@@ -61,12 +61,6 @@ async def eventually(
             pytest.fail(f"not true within {within} s")
         await asyncio.sleep(every)
     return time.monotonic() - started
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @asynccontextmanager
