@@ -11,6 +11,7 @@ from ecomm.core.events import (
     LineData,
     MalformedEvent,
     OrderPlacedData,
+    ProductSearchedData,
     decode,
 )
 
@@ -65,3 +66,19 @@ def test_the_wire_format_matches_the_design_contract() -> None:
     assert wire["version"] == 1
     assert wire["data"]["items"] == [{"productID": "P1", "quantity": 2}]
     assert wire["data"]["customer"] == {"name": "Ada", "email": "ada@example.com"}
+
+
+def test_a_product_searched_event_without_a_count_is_one_search() -> None:
+    event = Envelope(
+        type=EventType.PRODUCT_SEARCHED, data={"query": "kettle", "filters": {}, "resultCount": 3}
+    )
+    payload = event.payload()
+    assert isinstance(payload, ProductSearchedData)
+    assert payload.searches == 1
+
+
+@pytest.mark.parametrize("searches", [0, -1, 10**7])
+def test_a_search_count_out_of_bounds_is_malformed(searches: int) -> None:
+    data = {"query": "kettle", "resultCount": 3, "searches": searches}
+    with pytest.raises(MalformedEvent):
+        Envelope(type=EventType.PRODUCT_SEARCHED, data=data).payload()

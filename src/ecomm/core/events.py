@@ -45,10 +45,16 @@ class CustomerData(_Payload):
     email: EmailStr
 
 
+# One web task sums the searches of one query over a short window into one event.
+MAX_SEARCHES_PER_EVENT = 1_000_000
+
+
 class ProductSearchedData(_Payload):
     query: Annotated[str, Field(max_length=200)]
     filters: dict[str, str] = Field(default_factory=dict)
     resultCount: Annotated[int, Field(ge=0)]  # noqa: N815
+    # How many times it was searched (the web role aggregates); absent means once.
+    searches: Annotated[int, Field(ge=1, le=MAX_SEARCHES_PER_EVENT)] = 1
 
 
 class OrderPlacedData(_Payload):

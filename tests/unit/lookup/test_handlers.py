@@ -51,10 +51,9 @@ def confirmed(*product_ids: str, order_id: str = "O1") -> Envelope:
     )
 
 
-def searched(query: str, results: int = 3) -> Envelope:
-    return Envelope.wrap(
-        EventType.PRODUCT_SEARCHED, ProductSearchedData(query=query, resultCount=results), None
-    )
+def searched(query: str, results: int = 3, searches: int = 1) -> Envelope:
+    data = ProductSearchedData(query=query, resultCount=results, searches=searches)
+    return Envelope.wrap(EventType.PRODUCT_SEARCHED, data, None)
 
 
 async def test_a_confirmed_order_shows_the_stock_the_table_now_has() -> None:
@@ -90,6 +89,14 @@ async def test_a_search_delivered_twice_is_counted_once() -> None:
     await lookup.handle(event)
     await lookup.handle(searched("kettle"))
     assert lookup.trending.score("kettle") == pytest.approx(2.0, rel=1e-3)
+
+
+async def test_an_event_summing_several_searches_counts_them_all() -> None:
+    lookup = Lookup()
+    await lookup.handle(searched("kettle", searches=5))
+    await lookup.handle(searched("tent"))
+    assert lookup.trending.score("kettle") == pytest.approx(5.0, rel=1e-3)
+    assert [t.query for t in lookup.trending.top()] == ["kettle", "tent"]
 
 
 async def test_a_search_that_found_nothing_is_not_a_trend() -> None:

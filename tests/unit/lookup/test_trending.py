@@ -34,6 +34,16 @@ def test_the_most_searched_comes_first_and_ties_go_alphabetically() -> None:
     assert [x.query for x in t.top()] == ["tent", "atlas", "kettle"]
 
 
+def test_several_searches_recorded_at_once_count_as_that_many() -> None:
+    clock = Clock()
+    one_by_one, at_once = trending(clock), trending(clock)
+    for _ in range(4):
+        one_by_one.record("kettle", at=clock.now - HOUR)
+    at_once.record("kettle", at=clock.now - HOUR, searches=4)
+    assert at_once.score("kettle") == pytest.approx(one_by_one.score("kettle"))
+    assert at_once.score("kettle") == pytest.approx(2.0)
+
+
 def test_a_search_counts_half_as_much_an_hour_later() -> None:
     clock = Clock()
     t = trending(clock)

@@ -83,7 +83,9 @@ class LookupHandlers:
         try:
             if isinstance(payload, ProductSearchedData):
                 if payload.resultCount > 0:  # a query that found nothing is not a trend
-                    self._trending.record(payload.query, at=_epoch(event.occurredAt))
+                    self._trending.record(
+                        payload.query, at=_epoch(event.occurredAt), searches=payload.searches
+                    )
             elif isinstance(payload, ProductChangedData):
                 self._model.changed(_product(payload))
             elif isinstance(payload, OrderOutcomeData) and event.type is EventType.ORDER_CONFIRMED:

@@ -60,8 +60,9 @@ class Trending:
     def __len__(self) -> int:
         return len(self._weights)
 
-    def record(self, query: str, at: float | None = None) -> bool:
-        """Count one search of `query` made at `at` (default now); False when not counted."""
+    def record(self, query: str, at: float | None = None, *, searches: int = 1) -> bool:
+        """Count `searches` searches of `query` made at `at` (default now); False when not
+        counted."""
         key = normalise_query(query)
         if not key or len(key) > MAX_QUERY_LENGTH or _PERSONAL.search(key):
             return False
@@ -71,7 +72,7 @@ class Trending:
         # A delayed delivery counts for what it was worth when it happened; a clock ahead of
         # ours does not get to count for more than now.
         when = now if at is None else min(at, now)
-        weight = float(2.0 ** ((when - self._landmark) / self._half_life))
+        weight = searches * float(2.0 ** ((when - self._landmark) / self._half_life))
         self._weights[key] = self._weights.get(key, 0.0) + weight
         self._changed = True
         if len(self._weights) > self._capacity:
