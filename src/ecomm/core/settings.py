@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     # Peer HTTP calls from web: a slow lookup must give a 503 page quickly, not a hang.
     peer_timeout: float = Field(default=2.0, gt=0)
 
+    # The web role reuses a rendered search result list and the category list for this long (a
+    # shopper may see a stock badge that much behind; product, cart and checkout read it fresh),
+    # and sums each query's ProductSearched events over `search_event_window`. 0 turns either off.
+    search_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    search_event_window: float = Field(default=2.0, ge=0, le=60)
+
     # Checkout is rate limited per client address: a token bucket in each web task.
     checkout_rate_per_minute: float = Field(default=10.0, gt=0)
     checkout_burst: int = Field(default=5, ge=1)

@@ -5,6 +5,7 @@ Fixtures are written by hand with aiohttp's `TestServer`/`TestClient` (no pytest
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -53,11 +54,13 @@ async def order_url(order_service: FakeOrderService) -> AsyncIterator[str]:
 async def make_web(
     lookup_url: str, order_url: str, publisher: FakePublisher
 ) -> AsyncIterator[WebFactory]:
-    """Start a web app; keyword arguments override its settings."""
+    """Start a web app; `clock` is its time, other keyword arguments override its settings."""
     stack: list[TestClient[Any, Any]] = []
     sessions: list[aiohttp.ClientSession] = []
 
-    async def start(**overrides: Any) -> TestClient[Any, Any]:
+    async def start(
+        clock: Callable[[], float] = time.monotonic, **overrides: Any
+    ) -> TestClient[Any, Any]:
         settings = make_settings(**{"lookup_url": lookup_url, "order_url": order_url, **overrides})
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.peer_timeout))
         sessions.append(session)
@@ -65,6 +68,7 @@ async def make_web(
             lookup=LookupClient(session, settings.lookup_url),
             orders=OrderClient(session, settings.order_url),
             publisher=publisher,
+            clock=clock,
         )
         client = TestClient(TestServer(create_app(settings, deps), host="127.0.0.1"))
         await client.start_server()

@@ -59,6 +59,7 @@ async def test_a_search_publishes_product_searched_in_the_background(
         "query": "lamp",
         "filters": {"category": "Lighting", "in_stock": "true"},
         "resultCount": 2,
+        "searches": 1,
     }
     assert event.correlationId == response.headers["X-Request-ID"]
     await web_client.get("/search", params={"q": "lamp", "page": "2"})

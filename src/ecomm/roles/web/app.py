@@ -36,6 +36,16 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
         ],
     )
     app[shop_key] = shop
+
+    async def start_tally(_: web.Application) -> None:
+        await shop.searches.start()
+
+    async def flush_tally(_: web.Application) -> None:
+        # Cleanup runs before the runtime flushes and closes the publisher: nothing is lost.
+        await shop.searches.close()
+
+    app.on_startup.append(start_tally)
+    app.on_cleanup.append(flush_tally)
     setup_templates(app)
     add_probe_routes(app, deps.metrics, deps.readiness)
     _add_routes(app.router)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp_jinja2
 import structlog
 from aiohttp import web
+from markupsafe import Markup
 
-from ecomm.core.events import Envelope, EventType, ProductSearchedData
 from ecomm.core.http import request_id_of
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import LookupClient, PeerUnavailable, first_failure
 from ecomm.roles.web.product_images import ImageSpec, draw
 from ecomm.roles.web.search_query import PER_PAGE, BadSearch, SearchQuery, page_numbers
-from ecomm.roles.web.shop import shop_key
+from ecomm.roles.web.shop import RenderedSearch, shop_key
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +36,7 @@ async def home(request: web.Request) -> web.Response:
     featured_query = {"in_stock": "true", "per_page": str(FEATURED), "sort": "relevance"}
     with first_failure():
         async with asyncio.TaskGroup() as group:
-            categories = group.create_task(lookup.categories())
+            categories = group.create_task(request.app[shop_key].categories())
             featured = group.create_task(lookup.search(featured_query))
             trending = group.create_task(_trending(lookup))
     context = {
@@ -52,17 +53,21 @@ async def search(request: web.Request) -> web.Response:
         query = SearchQuery.parse(request.query)
     except BadSearch as exc:
         raise web.HTTPBadRequest(text=str(exc)) from exc
-    with first_failure():
-        async with asyncio.TaskGroup() as group:
-            categories = group.create_task(shop.lookup.categories())
-            results = group.create_task(shop.lookup.search(query.lookup_params()))
-    found = results.result()
+    found = await shop.search_pages.get(query.key(), lambda: _results(request.app, query))
     if query.page == 1:
         # Turning a page is not a new search; only the first page counts for trending.
-        data = ProductSearchedData(query=query.q, filters=query.filters(), resultCount=found.total)
-        shop.publisher.publish_later(
-            Envelope.wrap(EventType.PRODUCT_SEARCHED, data, request_id_of(request))
-        )
+        shop.searches.record(query.q, query.filters(), found.total, request_id_of(request))
+    return render(request, "search.html", {"query": query, "content": found.content})
+
+
+async def _results(app: web.Application, query: SearchQuery) -> RenderedSearch:
+    """The filters and results part of a search page: what every shopper asking it sees."""
+    shop = app[shop_key]
+    with first_failure():
+        async with asyncio.TaskGroup() as group:
+            categories = group.create_task(shop.categories())
+            results = group.create_task(shop.lookup.search(query.lookup_params()))
+    found = results.result()
     last_page = max(1, -(-found.total // PER_PAGE))
     context = {
         "query": query,
@@ -72,7 +77,8 @@ async def search(request: web.Request) -> web.Response:
         "last_page": last_page,
         "pages": page_numbers(query.page, last_page),
     }
-    return render(request, "search.html", context)
+    template = aiohttp_jinja2.get_env(app).get_template("_search_results.html")
+    return RenderedSearch(Markup(template.render(context)), found.total)  # noqa: S704 - autoescaped by the environment
 
 
 async def product_page(request: web.Request) -> web.Response:

@@ -87,6 +87,10 @@ class SearchQuery:
         params.setdefault("sort", self.sort)
         return {k: v for k, v in params.items() if v}
 
+    def key(self) -> tuple[tuple[str, str], ...]:
+        """Equal for searches whose pages are identical: the parameters exactly as shown."""
+        return tuple(sorted(self.lookup_params().items()))
+
     def url(self, **changes: Any) -> str:
         """This search's URL with some fields changed, e.g. `url(page=3)`."""
         changed = replace(self, **changes)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from markupsafe import Markup
 
 from ecomm.core.http import Readiness
 from ecomm.core.metrics import Metrics
@@ -19,8 +20,10 @@ from ecomm.core.settings import Settings
 from ecomm.roles.web.cart import CART_COOKIE, Cart, CartCodec
 from ecomm.roles.web.cookies import CookiePolicy
 from ecomm.roles.web.order_history import ORDERS_COOKIE, OrderHistoryCodec
-from ecomm.roles.web.peers import LookupClient, OrderClient
+from ecomm.roles.web.peers import Category, LookupClient, OrderClient
 from ecomm.roles.web.rate_limit import TokenBuckets, client_address
+from ecomm.roles.web.search_tally import SearchTally
+from ecomm.roles.web.ttl_cache import TtlCache
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,17 @@ class WebDeps:
 
 
 @dataclass(frozen=True)
+class RenderedSearch:
+    """A search's filters and results as HTML, the same for every shopper, and its total."""
+
+    content: Markup
+    total: int
+
+
+SearchKey = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Shop:
     settings: Settings
     lookup: LookupClient
@@ -43,6 +57,9 @@ class Shop:
     history: OrderHistoryCodec
     cookies: CookiePolicy
     checkout_limit: TokenBuckets
+    search_pages: TtlCache[SearchKey, RenderedSearch]
+    category_list: TtlCache[str, list[Category]]
+    searches: SearchTally
 
     @classmethod
     def build(cls, settings: Settings, deps: WebDeps) -> Shop:
@@ -60,7 +77,13 @@ class Shop:
                 settings.checkout_burst,
                 clock=deps.clock,
             ),
+            search_pages=TtlCache(settings.search_cache_seconds, clock=deps.clock),
+            category_list=TtlCache(settings.search_cache_seconds, clock=deps.clock),
+            searches=SearchTally(deps.publisher, window=settings.search_event_window),
         )
+
+    async def categories(self) -> list[Category]:
+        return await self.category_list.get("all", self.lookup.categories)
 
     def cart_of(self, request: web.Request) -> Cart:
         return self.carts.decode(request.cookies.get(CART_COOKIE))

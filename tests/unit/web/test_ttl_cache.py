@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ecomm.roles.web.ttl_cache import TtlCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Loader:
+    """Counts its loads; each answers `value` after `gate` opens (at once by default)."""
+
+    def __init__(self, value: str = "v") -> None:
+        self.value = value
+        self.calls = 0
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.fail: Exception | None = None
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        await self.gate.wait()
+        if self.fail is not None:
+            raise self.fail
+        return f"{self.value}{self.calls}"
+
+
+async def test_an_entry_is_reused_until_it_expires() -> None:
+    clock, load = Clock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
+    assert await cache.get("k", load) == "v1"
+    clock.now += 1.9
+    assert await cache.get("k", load) == "v1"
+    clock.now += 0.2
+    assert await cache.get("k", load) == "v2"
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+async def test_concurrent_callers_of_one_key_share_one_load() -> None:
+    load = Loader()
+    load.gate.clear()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=Clock())
+    callers = [asyncio.create_task(cache.get("k", load)) for _ in range(20)]
+    await asyncio.sleep(0)
+    load.gate.set()
+    assert await asyncio.gather(*callers) == ["v1"] * 20
+    assert load.calls == 1
+
+
+async def test_a_failed_load_reaches_every_waiter_and_is_not_kept() -> None:
+    load = Loader()
+    load.gate.clear()
+    load.fail = RuntimeError("lookup is down")
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=Clock())
+    callers = [asyncio.create_task(cache.get("k", load)) for _ in range(3)]
+    await asyncio.sleep(0)
+    load.gate.set()
+    results = await asyncio.gather(*callers, return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    load.fail = None
+    assert await cache.get("k", load) == "v2"
+
+
+async def test_a_waiter_giving_up_does_not_cancel_the_load_others_wait_for() -> None:
+    load = Loader()
+    load.gate.clear()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=Clock())
+    first = asyncio.create_task(cache.get("k", load))
+    await asyncio.sleep(0)
+    impatient = asyncio.create_task(cache.get("k", load))
+    await asyncio.sleep(0)
+    impatient.cancel()
+    load.gate.set()
+    assert await first == "v1"
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+
+
+async def test_the_least_recently_used_entry_goes_first() -> None:
+    load = Loader()
+    cache: TtlCache[str, str] = TtlCache(60.0, capacity=2, clock=Clock())
+    await cache.get("a", load)
+    await cache.get("b", load)
+    await cache.get("a", load)  # a is now the most recent
+    await cache.get("c", load)
+    assert len(cache) == 2
+    assert await cache.get("a", load) == "v1"
+    assert await cache.get("b", load) == "v4"  # b was dropped and loads again
+
+
+async def test_a_ttl_of_zero_always_loads() -> None:
+    load = Loader()
+    cache: TtlCache[str, str] = TtlCache(0.0, clock=Clock())
+    assert [await cache.get("k", load) for _ in range(3)] == ["v1", "v2", "v3"]
+    assert len(cache) == 0
