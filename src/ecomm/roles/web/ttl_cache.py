@@ -6,6 +6,10 @@ each time. `TtlCache.get(key, load)` answers from memory while the entry is youn
 not, the first caller loads it and every concurrent caller of the same key waits for that one
 load instead of starting its own (no stampede on a popular query when its entry expires).
 
+Each entry lives a random part of `ttl`, between half and all of it: entries loaded together
+(at start, or after a burst of new searches) would otherwise expire together, and their reloads
+would queue behind each other on the event loop and show up as a tail of slow pages.
+
 Failures are never kept: the next caller tries again. Memory is bounded by `capacity` entries,
 the least recently used going first. A `ttl` of 0 turns caching off (every call loads).
 """
@@ -13,6 +17,7 @@ the least recently used going first. A `ttl` of 0 turns caching off (every call 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -69,7 +74,8 @@ class TtlCache(Generic[K, V]):
         finally:
             del self._loading[key]
         future.set_result(value)
-        self._entries[key] = (self._clock() + self._ttl, value)
+        lifetime = self._ttl * random.uniform(0.5, 1.0)  # noqa: S311 - spreading, not secrecy
+        self._entries[key] = (self._clock() + lifetime, value)
         self._entries.move_to_end(key)
         if len(self._entries) > self._capacity:
             self._entries.popitem(last=False)
