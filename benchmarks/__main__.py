@@ -28,6 +28,8 @@ from ecomm.core.catalog import generate
 from ecomm.loadgen.words import catalog_words
 
 CONNECTIONS = 32
+# Enough different searches that no two requests of a phase are alike, so every cache misses.
+DISTINCT = 200_000
 ORDER_SHOPPERS = (8, 32)  # a light load for latency, the HTTP benchmarks' 32 for batching
 INDEX_SIZES = (1_000, 10_000, 100_000)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -171,12 +173,22 @@ def _built_here(size: int) -> dict[str, float | str]:
     }
 
 
+def _distinct(path: str, words: list[str], *, page: int = 1) -> list[str]:
+    """`path` with each word and a different maximum price, every one above the catalog's
+    dearest product: the answers are the plain searches', but no two requests are alike."""
+    return [
+        f"{path}?q={words[i % len(words)]}&max_price={1000 + i / 100:.2f}"
+        + (f"&page={page}" if page > 1 else "")
+        for i in range(DISTINCT)
+    ]
+
+
 async def run(args: argparse.Namespace) -> report.Results:
     words = catalog_words()
     search_paths = [f"/search?q={w}" for w in words]
     api_paths = [f"/api/products?q={w}" for w in words]
     in_stock = [p.productID for p in generate(args.products) if p.stock > 0]
-    results = report.Results(products=args.products, connections=CONNECTIONS)
+    results = report.Results(products=args.products, connections=CONNECTIONS, words=len(words))
 
     print(f"starting the stack with {args.products} products ...", flush=True)
     with Stack(args.products) as stack:
@@ -191,6 +203,10 @@ async def run(args: argparse.Namespace) -> report.Results:
         results.lookup_api = await _http(stack, "lookup", api_paths, args.duration)
         phase.end()
         results.lookup_api_calls = stack.calls()
+        print("lookup API, no two requests alike ...", flush=True)
+        results.lookup_api_cold = await _http(
+            stack, "lookup", _distinct("/api/products", words), args.duration
+        )
         print("search page ...", flush=True)
         stack.reset_calls()
         phase = Phase(stack, "search page", results)
@@ -202,6 +218,14 @@ async def run(args: argparse.Namespace) -> report.Results:
         results.search_dropped = int(
             _metric(_scrape(stack, "web"), "ecomm_events_published_total", result="dropped")
         )
+        print("search page, no two requests alike ...", flush=True)
+        phase = Phase(stack, "search page, no two alike", results)
+        # Second pages: a first page would also send one ProductSearched per request, and
+        # their draining would spill into the order phases.
+        results.search_cold = await _http(
+            stack, "web", _distinct("/search", words, page=2), args.duration
+        )
+        phase.end()
         for shoppers in ORDER_SHOPPERS:
             print(f"orders, {shoppers} shoppers ...", flush=True)
             stack.reset_calls()

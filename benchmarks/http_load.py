@@ -126,11 +126,12 @@ async def closed_loop(
     sent = 0
     completed = 0
 
-    async def one_connection(offset: int) -> None:
+    async def one_connection(number: int) -> None:
         nonlocal errors, sent, completed
-        turn = itertools.cycle(
-            requests[offset % len(requests) :] + requests[: offset % len(requests)]
-        )
+        # Spread the connections' starting points over the list: with paths that are all
+        # different, no two connections then ask the same one at about the same time.
+        offset = number * len(requests) // connections
+        turn = itertools.cycle(requests[offset:] + requests[:offset])
         _, conn = await loop.create_connection(_Connection, host, port)
         try:
             while sent < max_requests:
