@@ -66,9 +66,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         elapsed = time.perf_counter() - started
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
-        request.app[metrics_key].http_requests.labels(request.method, route, str(status)).observe(
-            elapsed
-        )
+        request.app[metrics_key].observe_request(request.method, route, status, elapsed)
         if route not in _QUIET_ROUTES:
             log.info(
                 "request",

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+# Any token is a valid HTTP method; only these become label values, so a client inventing
+# methods cannot make the metrics grow without bound.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -58,6 +62,16 @@ class Metrics:
             registry=r,
         )
         self.ready = Gauge("ecomm_ready", "1 when /readyz answers 200.", registry=r)
+        self._request_series: dict[tuple[str, str, int], Any] = {}
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One request's latency; each label set's series is looked up once, not per request."""
+        key = (method if method in _METHODS else "other", route, status)
+        series = self._request_series.get(key)
+        if series is None:
+            series = self.http_requests.labels(key[0], route, str(status))
+            self._request_series[key] = series
+        series.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
