@@ -9,6 +9,15 @@
 
 Every structure is updated in place when one product changes, so a stock change costs a few
 set operations, never a rebuild. `search.py` plans queries over these structures.
+
+Two counters let answers be kept: `changes` counts every upsert and removal, `version` only
+those that can alter what `search()` or `categories()` answers. A search reads a product's name,
+category and description (its words, the category filter, the name order), its price in cents
+(the price filter and orders) and whether it is in stock (the filter), nothing else; so
+`version` moves on an addition, a removal, a change to any of those, a category label spelled
+anew, and the end of a bulk load. A stock change that leaves a product in stock (or out of it)
+does not move it: that is what every confirmed order causes, and kept answers must survive it.
+(The sizes of the stock sets steer the search's plan, never its answer.)
 """
 
 from __future__ import annotations
@@ -100,6 +109,8 @@ class SearchIndex:
         self.orders = Orders()  # the whole catalog's
         self.category_orders: dict[str, Orders] = {}
         self._bulk = False  # while loading, sorted structures are rebuilt once at the end
+        self.version = 0  # see the module docstring for what bumps it
+        self.changes = 0  # every upsert and removal, whatever it changed
 
     def __len__(self) -> int:
         return len(self._ordinal)
@@ -113,6 +124,10 @@ class SearchIndex:
         if entry is None:
             raise KeyError(ordinal)
         return entry.product
+
+    def ordinal(self, product_id: str) -> int:
+        """The ordinal `product(ordinal)` answers `product_id` at; KeyError if not held."""
+        return self._ordinal[product_id]
 
     def product_ids(self) -> set[str]:
         return set(self._ordinal)
@@ -129,6 +144,7 @@ class SearchIndex:
         if not self._bulk:
             return
         self._bulk = False
+        self.version += 1
         live = [(e, i) for i, e in enumerate(self._entries) if e is not None]
         self.orders.rebuild([(e.keys, i) for e, i in live])
         by_category: dict[str, list[tuple[Keys, int]]] = {}
@@ -149,6 +165,7 @@ class SearchIndex:
 
     def upsert(self, product: Product) -> None:
         """Make the index hold `product` as given (the caller decided it is the newest)."""
+        self.changes += 1
         ordinal = self._ordinal.get(product.productID)
         old = None if ordinal is None else self._entries[ordinal]
         if ordinal is None:
@@ -160,6 +177,14 @@ class SearchIndex:
             sys.intern(fold(product.category).strip()),
             Keys.of(folded_name, product.productID, cents),
         )
+        if (
+            old is None
+            or old.keys != entry.keys
+            or old.product.in_stock != product.in_stock
+            or not _same_text(old.product, product)
+            or self._category_label.get(entry.category) != product.category
+        ):
+            self.version += 1
         if old is None or not _same_text(old.product, product):
             if old is not None:
                 self._unpost(ordinal, old.product)
@@ -188,6 +213,8 @@ class SearchIndex:
         entry = self._entries[ordinal]
         if entry is None:
             return
+        self.version += 1
+        self.changes += 1
         self._unpost(ordinal, entry.product)
         if _discard(self.by_category, entry.category, ordinal):
             del self._category_label[entry.category]
