@@ -2,45 +2,72 @@
 
 Searches, categories and trending are answered from memory; only a product's own page reads
 the table, because that is where the shopper decides and the stock must be exact.
+
+A search is the hot path: a repeated query string skips validation, a repeated query skips
+ranking, and the body is joined from bytes kept per product (see `results.py`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import web
 
 from ecomm.core.domain import Product, ProductNotFound, TransientError
 from ecomm.core.http import json_error
+from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.params import InvalidParameters, SearchParams
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.search import search
+from ecomm.roles.lookup.results import Lru, SearchResults, product_json
+from ecomm.roles.lookup.search import SearchQuery
 from ecomm.roles.lookup.trending import Trending
 
 MAX_PRODUCT_ID_LENGTH = 128
 TRENDING_COUNT = 10
+QUERY_STRINGS_KEPT = 4096
+# Longer query strings are parsed every time: a kept one costs its length, up to 32 KB.
+MAX_KEPT_QUERY_STRING = 512
 
 
 class ProductGetter(Protocol):
     async def get(self, product_id: str) -> Product: ...
 
 
+class SearchCaches:
+    """One app's kept searches: `queries` by raw query string, `results` by the model's index.
+
+    `hits` and `misses` count query strings; `results` counts its own.
+    """
+
+    def __init__(self) -> None:
+        self.queries: Lru[str, SearchQuery] = Lru(QUERY_STRINGS_KEPT)
+        self.hits = 0
+        self.misses = 0
+        self._results: SearchResults | None = None
+
+    def results(self, index: SearchIndex) -> SearchResults:
+        if self._results is None or self._results.index is not index:
+            self._results = SearchResults(index)
+        return self._results
+
+    def query(self, request: web.Request) -> SearchQuery:
+        """The request's validated query; InvalidParameters (never kept) if it has none."""
+        raw = request.rel_url.raw_query_string
+        query = self.queries.get(raw)
+        if query is not None:
+            self.hits += 1
+            return query
+        self.misses += 1
+        query = SearchParams.parse(request.query).to_query()
+        if len(raw) <= MAX_KEPT_QUERY_STRING:
+            self.queries.put(raw, query)
+        return query
+
+
 model_key = web.AppKey("model", ReadModel)
 trending_key = web.AppKey("trending", Trending)
 products_key = web.AppKey("products", ProductGetter)
-
-
-def product_json(product: Product) -> dict[str, Any]:
-    return {
-        "productID": product.productID,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "price": float(product.price),
-        "stock": product.stock,
-        "updatedAt": product.updatedAt,
-        "imageUrl": product.imageUrl,
-    }
+caches_key = web.AppKey("search_caches", SearchCaches)
 
 
 def _ready_model(request: web.Request) -> ReadModel:
@@ -53,20 +80,13 @@ def _ready_model(request: web.Request) -> ReadModel:
 
 
 async def list_products(request: web.Request) -> web.Response:
+    caches = request.app[caches_key]
     try:
-        params = SearchParams.parse(request.query)
+        query = caches.query(request)
     except InvalidParameters as exc:
         raise json_error(web.HTTPBadRequest, str(exc)) from exc
-    model = _ready_model(request)
-    found = search(model.index, params.to_query())
-    return web.json_response(
-        {
-            "items": [product_json(p) for p in found.items],
-            "total": found.total,
-            "page": params.page,
-            "per_page": params.per_page,
-        }
-    )
+    body = caches.results(_ready_model(request).index).page_json(query)
+    return web.Response(body=body, content_type="application/json")
 
 
 async def product_detail(request: web.Request) -> web.Response:
@@ -87,10 +107,9 @@ async def product_detail(request: web.Request) -> web.Response:
 
 
 async def list_categories(request: web.Request) -> web.Response:
-    model = _ready_model(request)
-    return web.json_response(
-        {"categories": [{"name": n, "count": c} for n, c in model.index.categories()]}
-    )
+    caches = request.app[caches_key]
+    body = caches.results(_ready_model(request).index).categories_json()
+    return web.Response(body=body, content_type="application/json")
 
 
 async def list_trending(request: web.Request) -> web.Response:
@@ -99,6 +118,7 @@ async def list_trending(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[caches_key] = SearchCaches()
     app.router.add_get("/api/products", list_products)
     app.router.add_get("/api/products/{product_id}", product_detail)
     app.router.add_get("/api/categories", list_categories)
