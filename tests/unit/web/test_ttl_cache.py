@@ -33,26 +33,74 @@ class Loader:
         return f"{self.value}{self.calls}"
 
 
-async def test_an_entry_is_reused_until_it_expires() -> None:
+async def test_an_entry_is_reused_and_never_served_older_than_the_ttl() -> None:
     clock, load = Clock(), Loader()
     cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
     assert await cache.get("k", load) == "v1"
-    clock.now += 0.99  # every entry lives at least half the ttl
+    clock.now += 0.99  # renewal starts in the second half of an entry's life
     assert await cache.get("k", load) == "v1"
-    clock.now += 1.02  # and at most all of it
+    assert load.calls == 1
+    clock.now += 1.02  # past the ttl, with nobody asking in between
     assert await cache.get("k", load) == "v2"
-    assert (cache.hits, cache.misses) == (1, 2)
+    assert (cache.hits, cache.misses, cache.renewals) == (1, 2, 0)
 
 
-async def test_entries_loaded_together_expire_at_different_times() -> None:
+async def test_an_ageing_entry_is_renewed_in_the_background_while_callers_get_it_at_once() -> None:
+    clock, load = Clock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
+    await cache.get("k", load)
+    load.gate.clear()
+    clock.now += 1.85  # past the renewal point, before expiry
+    assert [await cache.get("k", load) for _ in range(5)] == ["v1"] * 5  # nobody waits
+    await asyncio.sleep(0)
+    assert (load.calls, cache.renewals) == (2, 1)  # one renewal, however many asked
+    load.gate.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await cache.get("k", load) == "v2"
+    clock.now += 0.9  # the renewed entry counts its ttl from its own load
+    assert await cache.get("k", load) == "v2"
+    assert load.calls == 2
+
+
+async def test_a_failed_renewal_leaves_the_entry_to_expire_and_the_next_caller_retries() -> None:
+    clock, load = Clock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
+    await cache.get("k", load)
+    load.fail = RuntimeError("lookup is down")
+    clock.now += 1.85
+    assert await cache.get("k", load) == "v1"
+    for _ in range(3):
+        await asyncio.sleep(0)
+    clock.now += 0.2
+    load.fail = None
+    assert await cache.get("k", load) == "v3"
+
+
+async def test_close_stops_a_renewal_in_flight() -> None:
+    clock, load = Clock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
+    await cache.get("k", load)
+    load.gate.clear()
+    clock.now += 1.85
+    await cache.get("k", load)
+    await asyncio.sleep(0)
+    await cache.close()
+    clock.now += 0.2
+    load.gate.set()
+    assert await cache.get("k", load) == "v3"  # the stopped renewal stored nothing
+
+
+async def test_entries_loaded_together_are_renewed_at_different_times() -> None:
     clock, load = Clock(), Loader()
     cache: TtlCache[int, str] = TtlCache(2.0, clock=clock)
     for key in range(100):
         await cache.get(key, load)
-    clock.now += 1.5
+    clock.now += 1.4  # 70% of the ttl: about half are due (renewal at 50% to 90%)
     for key in range(100):
         await cache.get(key, load)
-    assert 20 < cache.misses - 100 < 80  # about half expired by now, not all or none
+    assert 20 < cache.renewals < 80
+    await cache.close()
 
 
 async def test_concurrent_callers_of_one_key_share_one_load() -> None:

@@ -40,12 +40,14 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
     async def start_tally(_: web.Application) -> None:
         await shop.searches.start()
 
-    async def flush_tally(_: web.Application) -> None:
+    async def stop_background_work(_: web.Application) -> None:
         # Cleanup runs before the runtime flushes and closes the publisher: nothing is lost.
         await shop.searches.close()
+        await shop.search_pages.close()
+        await shop.category_list.close()
 
     app.on_startup.append(start_tally)
-    app.on_cleanup.append(flush_tally)
+    app.on_cleanup.append(stop_background_work)
     setup_templates(app)
     add_probe_routes(app, deps.metrics, deps.readiness)
     _add_routes(app.router)

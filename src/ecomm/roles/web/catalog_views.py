@@ -53,7 +53,8 @@ async def search(request: web.Request) -> web.Response:
         query = SearchQuery.parse(request.query)
     except BadSearch as exc:
         raise web.HTTPBadRequest(text=str(exc)) from exc
-    found = await shop.search_pages.get(query.key(), lambda: _results(request.app, query))
+    app = request.app  # the load may outlive this request: it renews a shared entry
+    found = await shop.search_pages.get(query.key(), lambda: _results(app, query))
     if query.page == 1:
         # Turning a page is not a new search; only the first page counts for trending.
         shop.searches.record(query.q, query.filters(), found.total, request_id_of(request))

@@ -2,29 +2,43 @@
 
 The search page's results and the category list are the same for everyone who asks the same
 question within a second or two, and asking lookup again costs a peer call and a page render
-each time. `TtlCache.get(key, load)` answers from memory while the entry is young; when it is
-not, the first caller loads it and every concurrent caller of the same key waits for that one
-load instead of starting its own (no stampede on a popular query when its entry expires).
+each time. `TtlCache.get(key, load)` answers from memory, and no answer is ever older than
+`ttl`. Past a random point in the second half of its life, the next caller of an entry starts
+ONE reload in the background and still gets the entry at once: a key shoppers keep asking for
+is renewed before it expires, so no shopper waits for its reload, and entries loaded together
+(at start, or in a burst of new searches) are renewed at different moments instead of all at
+once. A caller that finds no usable entry loads it, and every concurrent caller of that key
+waits for that one load instead of starting its own (no stampede).
 
-Each entry lives a random part of `ttl`, between half and all of it: entries loaded together
-(at start, or after a burst of new searches) would otherwise expire together, and their reloads
-would queue behind each other on the event loop and show up as a tail of slow pages.
-
-Failures are never kept: the next caller tries again. Memory is bounded by `capacity` entries,
-the least recently used going first. A `ttl` of 0 turns caching off (every call loads).
+Failures are never kept: a failed background reload leaves the entry to expire, and the next
+caller tries again. Memory is bounded by `capacity` entries, the least recently used going
+first. A `ttl` of 0 turns caching off (every call loads). `close` stops background reloads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[V]):
+    value: V
+    renew_after: float
+    expires: float
 
 
 class TtlCache(Generic[K, V]):
@@ -34,10 +48,12 @@ class TtlCache(Generic[K, V]):
         self._ttl = ttl
         self._capacity = capacity
         self._clock = clock
-        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._entries: OrderedDict[K, _Entry[V]] = OrderedDict()
         self._loading: dict[K, asyncio.Future[V]] = {}
+        self._renewals: set[asyncio.Task[None]] = set()
         self.hits = 0
         self.misses = 0
+        self.renewals = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -47,21 +63,52 @@ class TtlCache(Generic[K, V]):
             self.misses += 1
             return await load()
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > self._clock():
+        now = self._clock()
+        if entry is not None and now < entry.expires:
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry[1]
+            if now >= entry.renew_after and key not in self._loading:
+                self._renew(key, load)
+            return entry.value
         pending = self._loading.get(key)
         if pending is not None:
             self.hits += 1
             # Shielded: a follower that gives up must not cancel the load the others wait for.
             return await asyncio.shield(pending)
         self.misses += 1
-        return await self._load(key, load)
+        return await self._load(key, load, self._claim(key))
 
-    async def _load(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+    async def close(self) -> None:
+        for task in list(self._renewals):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        # A renewal cancelled before it ran never released its claim.
+        for key, future in list(self._loading.items()):
+            future.cancel()
+            del self._loading[key]
+
+    def _claim(self, key: K) -> asyncio.Future[V]:
+        """Register the load of `key` now, so that callers arriving meanwhile wait for it."""
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         self._loading[key] = future
+        return future
+
+    def _renew(self, key: K, load: Callable[[], Awaitable[V]]) -> None:
+        self.renewals += 1
+        future = self._claim(key)
+
+        async def renew() -> None:
+            try:
+                await self._load(key, load, future)
+            except Exception as exc:  # noqa: BLE001 - the entry expires; the next caller retries
+                log.info("cache_renewal_failed", error=f"{type(exc).__name__}: {exc}")
+
+        task = asyncio.create_task(renew())
+        self._renewals.add(task)
+        task.add_done_callback(self._renewals.discard)
+
+    async def _load(self, key: K, load: Callable[[], Awaitable[V]], future: asyncio.Future[V]) -> V:
         try:
             value = await load()
         except BaseException as exc:
@@ -72,10 +119,13 @@ class TtlCache(Generic[K, V]):
                 future.cancel()
             raise
         finally:
-            del self._loading[key]
-        future.set_result(value)
-        lifetime = self._ttl * random.uniform(0.5, 1.0)  # noqa: S311 - spreading, not secrecy
-        self._entries[key] = (self._clock() + lifetime, value)
+            if self._loading.get(key) is future:
+                del self._loading[key]
+        if not future.done():  # `close` may have cancelled it
+            future.set_result(value)
+        now = self._clock()
+        renew_after = now + self._ttl * random.uniform(0.5, 0.9)  # noqa: S311 - spreading only
+        self._entries[key] = _Entry(value, renew_after, now + self._ttl)
         self._entries.move_to_end(key)
         if len(self._entries) > self._capacity:
             self._entries.popitem(last=False)
