@@ -9,7 +9,6 @@ background task sends them in `PublishBatch` calls of up to ten, so pages never 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,6 +20,7 @@ from ecomm.core.events import Envelope
 from ecomm.core.metrics import Metrics
 from ecomm.core.resources import ResourceNames
 from ecomm.core.settings import Settings
+from ecomm.core.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from types_aiobotocore_sns import SNSClient
@@ -126,11 +126,8 @@ class SnsPublisher:
         self._task = asyncio.create_task(self._run(), name="sns-batcher")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         await self._flush()
 
     async def _run(self) -> None:

@@ -17,11 +17,11 @@ an older read can never land after a newer one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from ecomm.core.domain import Product
+from ecomm.core.tasks import cancel_and_wait
 from ecomm.roles.lookup.readmodel import ReadModel
 
 
@@ -49,10 +49,7 @@ class StockRefresher:
         await done
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         for _, done in self._waiting:
             done.cancel()
         self._waiting = []

@@ -13,13 +13,13 @@ sent at once. Whatever is held when the role stops is sent before the publisher 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 
 import structlog
 
 from ecomm.core.events import MAX_SEARCHES_PER_EVENT, Envelope, EventType, ProductSearchedData
 from ecomm.core.publisher import EventPublisher
+from ecomm.core.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
 
@@ -80,11 +80,8 @@ class SearchTally:
             self._task = asyncio.create_task(self._run(), name="search-tally")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         self.flush()
 
     async def _run(self) -> None:

@@ -18,7 +18,6 @@ first. A `ttl` of 0 turns caching off (every call loads). `close` stops backgrou
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections import OrderedDict
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import structlog
+
+from ecomm.core.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
 
@@ -80,9 +81,7 @@ class TtlCache(Generic[K, V]):
 
     async def close(self) -> None:
         for task in list(self._renewals):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         # A renewal cancelled before it ran never released its claim.
         for key, future in list(self._loading.items()):
             future.cancel()
