@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
+import structlog
 
 from ecomm.__main__ import main
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """`main` configures logging to write to this test's captured stderr, which closes with it;
+    later tests must not log to a closed file."""
+    config, handlers = structlog.get_config(), logging.getLogger().handlers[:]
+    yield
+    structlog.configure(**config)
+    logging.getLogger().handlers[:] = handlers
 
 
 def test_an_unknown_role_flag_exits_2_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
