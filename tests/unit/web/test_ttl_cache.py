@@ -24,9 +24,11 @@ class Loader:
         self.gate = asyncio.Event()
         self.gate.set()
         self.fail: Exception | None = None
+        self.previous: list[str | None] = []
 
-    async def __call__(self) -> str:
+    async def __call__(self, previous: str | None) -> str:
         self.calls += 1
+        self.previous.append(previous)
         await self.gate.wait()
         if self.fail is not None:
             raise self.fail
@@ -160,3 +162,15 @@ async def test_a_ttl_of_zero_always_loads() -> None:
     cache: TtlCache[str, str] = TtlCache(0.0, clock=Clock())
     assert [await cache.get("k", load) for _ in range(3)] == ["v1", "v2", "v3"]
     assert len(cache) == 0
+
+
+async def test_a_load_is_handed_the_value_it_replaces() -> None:
+    clock, load = Clock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(2.0, clock=clock)
+    await cache.get("k", load)
+    clock.now += 1.85
+    await cache.get("k", load)  # starts a renewal
+    await asyncio.sleep(0)
+    clock.now += 2.5
+    await cache.get("k", load)  # expired: loads in the foreground
+    assert load.previous == [None, "v1", "v2"]

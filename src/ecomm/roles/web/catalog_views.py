@@ -54,21 +54,33 @@ async def search(request: web.Request) -> web.Response:
     except BadSearch as exc:
         raise web.HTTPBadRequest(text=str(exc)) from exc
     app = request.app  # the load may outlive this request: it renews a shared entry
-    found = await shop.search_pages.get(query.key(), lambda: _results(app, query))
+    found = await shop.search_pages.get(query.key(), lambda kept: _results(app, query, kept))
     if query.page == 1:
         # Turning a page is not a new search; only the first page counts for trending.
         shop.searches.record(query.q, query.filters(), found.total, request_id_of(request))
     return render(request, "search.html", {"query": query, "content": found.content})
 
 
-async def _results(app: web.Application, query: SearchQuery) -> RenderedSearch:
-    """The filters and results part of a search page: what every shopper asking it sees."""
+async def _results(
+    app: web.Application, query: SearchQuery, kept: RenderedSearch | None
+) -> RenderedSearch:
+    """The filters and results part of a search page: what every shopper asking it sees.
+
+    `kept` is the rendering this one replaces: when lookup answers the same bytes and the
+    category list is the same, it is still right, and rendering it again would be wasted.
+    """
     shop = app[shop_key]
     with first_failure():
         async with asyncio.TaskGroup() as group:
             categories = group.create_task(shop.categories())
-            results = group.create_task(shop.lookup.search(query.lookup_params()))
-    found = results.result()
+            answer = group.create_task(shop.lookup.search_answer(query.lookup_params()))
+    if (
+        kept is not None
+        and kept.answer == answer.result()
+        and kept.categories is categories.result()
+    ):
+        return kept
+    found = shop.lookup.search_page(answer.result())
     last_page = max(1, -(-found.total // PER_PAGE))
     context = {
         "query": query,
@@ -79,7 +91,8 @@ async def _results(app: web.Application, query: SearchQuery) -> RenderedSearch:
         "pages": page_numbers(query.page, last_page),
     }
     template = aiohttp_jinja2.get_env(app).get_template("_search_results.html")
-    return RenderedSearch(Markup(template.render(context)), found.total)  # noqa: S704 - autoescaped by the environment
+    content = Markup(template.render(context))  # noqa: S704 - autoescaped by the environment
+    return RenderedSearch(content, found.total, answer.result(), categories.result())
 
 
 async def product_page(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -126,14 +127,26 @@ class _Peer:
 
     async def _get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, Any]:
         """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`."""
+        status, body = await self._get_bytes(path, params)
+        return status, self._json(path, body)
+
+    async def _get_bytes(
+        self, path: str, params: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
         url = f"{self._base}{path}"
         try:
             async with self._session.get(url, params=params) as response:
                 if response.status not in (200, 400, 404):
                     raise PeerUnavailable(self._name, f"HTTP {response.status} from {path}")
-                return response.status, await response.json()
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            # ValueError: a body that is not JSON. TimeoutError: the session's total timeout.
+                return response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # TimeoutError: the session's total timeout.
+            raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
+
+    def _json(self, path: str, body: bytes) -> Any:
+        try:
+            return json.loads(body)
+        except ValueError as exc:
             raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
 
     def _parse(self, model: type[M], body: Any) -> M:
@@ -164,10 +177,17 @@ class LookupClient(_Peer):
         super().__init__("lookup", session, base_url)
 
     async def search(self, params: Mapping[str, str]) -> SearchPage:
-        status, body = await self._get("/api/products", params)
+        return self.search_page(await self.search_answer(params))
+
+    async def search_answer(self, params: Mapping[str, str]) -> bytes:
+        """The search's answer as lookup sent it, for a caller that may already know it."""
+        status, body = await self._get_bytes("/api/products", params)
         if status != 200:
-            raise PeerRefused(_error_message(body))
-        page = self._parse(_SearchBody, body)
+            raise PeerRefused(_error_message(self._json("/api/products", body)))
+        return body
+
+    def search_page(self, answer: bytes) -> SearchPage:
+        page = self._parse(_SearchBody, self._json("/api/products", answer))
         items = [p.to_domain() for p in page.items]
         return SearchPage(items, page.total, page.page, page.per_page)
 

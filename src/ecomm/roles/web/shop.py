@@ -42,6 +42,8 @@ class RenderedSearch:
 
     content: Markup
     total: int
+    answer: bytes  # lookup's, as sent: the same answer renders the same HTML
+    categories: list[Category]
 
 
 SearchKey = tuple[tuple[str, str], ...]
@@ -83,7 +85,7 @@ class Shop:
         )
 
     async def categories(self) -> list[Category]:
-        return await self.category_list.get("all", self.lookup.categories)
+        return await self.category_list.get("all", lambda _: self.lookup.categories())
 
     def cart_of(self, request: web.Request) -> Cart:
         return self.carts.decode(request.cookies.get(CART_COOKIE))

@@ -8,7 +8,8 @@ ONE reload in the background and still gets the entry at once: a key shoppers ke
 is renewed before it expires, so no shopper waits for its reload, and entries loaded together
 (at start, or in a burst of new searches) are renewed at different moments instead of all at
 once. A caller that finds no usable entry loads it, and every concurrent caller of that key
-waits for that one load instead of starting its own (no stampede).
+waits for that one load instead of starting its own (no stampede). `load` is handed the value it
+replaces (None if there is none), so it can keep it when its source has not changed.
 
 Failures are never kept: a failed background reload leaves the entry to expire, and the next
 caller tries again. Memory is bounded by `capacity` entries, the least recently used going
@@ -33,6 +34,7 @@ log = structlog.get_logger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+Loader = Callable[[V | None], Awaitable[V]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +61,17 @@ class TtlCache(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+    async def get(self, key: K, load: Loader[V]) -> V:
         if self._ttl <= 0:
             self.misses += 1
-            return await load()
+            return await load(None)
         entry = self._entries.get(key)
         now = self._clock()
         if entry is not None and now < entry.expires:
             self._entries.move_to_end(key)
             self.hits += 1
             if now >= entry.renew_after and key not in self._loading:
-                self._renew(key, load)
+                self._renew(key, load, entry.value)
             return entry.value
         pending = self._loading.get(key)
         if pending is not None:
@@ -77,7 +79,7 @@ class TtlCache(Generic[K, V]):
             # Shielded: a follower that gives up must not cancel the load the others wait for.
             return await asyncio.shield(pending)
         self.misses += 1
-        return await self._load(key, load, self._claim(key))
+        return await self._load(key, load, None if entry is None else entry.value, self._claim(key))
 
     async def close(self) -> None:
         for task in list(self._renewals):
@@ -93,13 +95,13 @@ class TtlCache(Generic[K, V]):
         self._loading[key] = future
         return future
 
-    def _renew(self, key: K, load: Callable[[], Awaitable[V]]) -> None:
+    def _renew(self, key: K, load: Loader[V], previous: V) -> None:
         self.renewals += 1
         future = self._claim(key)
 
         async def renew() -> None:
             try:
-                await self._load(key, load, future)
+                await self._load(key, load, previous, future)
             except Exception as exc:  # noqa: BLE001 - the entry expires; the next caller retries
                 log.info("cache_renewal_failed", error=f"{type(exc).__name__}: {exc}")
 
@@ -107,9 +109,11 @@ class TtlCache(Generic[K, V]):
         self._renewals.add(task)
         task.add_done_callback(self._renewals.discard)
 
-    async def _load(self, key: K, load: Callable[[], Awaitable[V]], future: asyncio.Future[V]) -> V:
+    async def _load(
+        self, key: K, load: Loader[V], previous: V | None, future: asyncio.Future[V]
+    ) -> V:
         try:
-            value = await load()
+            value = await load(previous)
         except BaseException as exc:
             if isinstance(exc, Exception):
                 future.set_exception(exc)
