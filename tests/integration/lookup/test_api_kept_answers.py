@@ -121,6 +121,10 @@ async def test_a_repeated_query_string_is_validated_once(lookup: Lookup) -> None
         await lookup.stocks("q=kettle&sort=price_asc")
     assert (lookup.caches.misses, lookup.caches.hits) == (1, 2)
     assert (lookup.results.misses, lookup.results.hits) == (1, 2)
+    scraped = await (await lookup.client.get("/metrics")).text()
+    for cache in ("query_strings", "search_pages"):
+        assert f'ecomm_cache_lookups_total{{cache="{cache}",result="hit"}} 2.0' in scraped
+        assert f'ecomm_cache_lookups_total{{cache="{cache}",result="miss"}} 1.0' in scraped
 
 
 async def test_nonsense_parameters_are_refused_every_time_and_never_kept(lookup: Lookup) -> None:

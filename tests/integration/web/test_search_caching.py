@@ -42,6 +42,9 @@ async def test_a_repeated_search_is_answered_without_asking_lookup_again(
     assert catalog.requests == asked
     await page(client, "/search?q=lamp&page=2")
     assert catalog.requests == asked + 1  # another page is another search; categories are kept
+    scraped = await (await client.get("/metrics")).text()
+    assert 'ecomm_cache_lookups_total{cache="search_pages",result="hit"} 2.0' in scraped
+    assert 'ecomm_cache_lookups_total{cache="search_pages",result="miss"} 2.0' in scraped
 
 
 async def test_a_cached_result_list_lasts_its_ttl_and_the_product_page_is_always_fresh(

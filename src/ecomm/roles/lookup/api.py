@@ -45,6 +45,13 @@ class SearchCaches:
         self.misses = 0
         self._results: SearchResults | None = None
 
+    def query_stats(self) -> dict[str, int]:
+        return {"hit": self.hits, "miss": self.misses}
+
+    def page_stats(self) -> dict[str, int]:
+        pages = self._results
+        return {"hit": 0, "miss": 0} if pages is None else {"hit": pages.hits, "miss": pages.misses}
+
     def results(self, index: SearchIndex) -> SearchResults:
         if self._results is None or self._results.index is not index:
             self._results = SearchResults(index)

@@ -9,7 +9,14 @@ from aiohttp import web
 
 from ecomm.core.http import Readiness, add_probe_routes, json_errors, request_context
 from ecomm.core.metrics import Metrics
-from ecomm.roles.lookup.api import ProductGetter, add_routes, model_key, products_key, trending_key
+from ecomm.roles.lookup.api import (
+    ProductGetter,
+    add_routes,
+    caches_key,
+    model_key,
+    products_key,
+    trending_key,
+)
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.trending import Trending
 
@@ -36,4 +43,6 @@ def create_app(
     app[products_key] = products
     add_probe_routes(app, metrics, readiness)
     add_routes(app)
+    metrics.watch_cache("query_strings", app[caches_key].query_stats)
+    metrics.watch_cache("search_pages", app[caches_key].page_stats)
     return app

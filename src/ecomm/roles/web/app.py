@@ -46,6 +46,8 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
         await shop.search_pages.close()
         await shop.category_list.close()
 
+    deps.metrics.watch_cache("search_pages", shop.search_pages.stats)
+    deps.metrics.watch_cache("categories", shop.category_list.stats)
     app.on_startup.append(start_tally)
     app.on_cleanup.append(stop_background_work)
     setup_templates(app)

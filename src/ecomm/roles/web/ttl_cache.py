@@ -61,6 +61,9 @@ class TtlCache(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def stats(self) -> dict[str, int]:
+        return {"hit": self.hits, "miss": self.misses, "renewal": self.renewals}
+
     async def get(self, key: K, load: Loader[V]) -> V:
         if self._ttl <= 0:
             self.misses += 1
