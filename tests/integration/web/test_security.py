@@ -52,6 +52,22 @@ async def test_a_post_with_a_forged_csrf_cookie_is_refused(web_client: Client) -
     assert response.status == 403
 
 
+async def test_the_token_and_its_cookie_come_with_the_first_page_that_has_a_form(
+    web_client: Client,
+) -> None:
+    for path in ("/", "/search?q=lamp"):  # no form to protect: no token, no cookie
+        response = await web_client.get(path)
+        assert response.status == 200
+        assert "csrf" not in response.cookies
+    token = await csrf_token(web_client, "/products/p001")
+    cookie = web_client.session.cookie_jar.filter_cookies(web_client.make_url("/")).get("csrf")
+    assert cookie is not None
+    assert cookie.value == token
+    assert await csrf_token(web_client, "/products/p002") == token  # kept, not made anew
+    response = await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    assert response.status == 303
+
+
 async def test_a_script_in_the_search_box_comes_back_escaped(web_client: Client) -> None:
     attack = '<script>alert("x")</script>'
     response = await web_client.get("/search", params={"q": attack})

@@ -13,6 +13,7 @@ import secrets
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from markupsafe import escape
 
 from ecomm.core.http import Handler
 from ecomm.roles.web.cookies import CookiePolicy
@@ -21,8 +22,6 @@ from ecomm.roles.web.signing import Signer
 CSRF_COOKIE = "csrf"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-csrf_token_key = web.RequestKey("csrf_token", str)
 
 
 class CsrfTokens:
@@ -36,30 +35,61 @@ class CsrfTokens:
         return self._signer.verify(value) is not None
 
 
+class CsrfToken:
+    """This request's token, settled only when asked for: most pages (search, home, order
+    status) show no form, and need neither the signature check nor a new token and cookie."""
+
+    __slots__ = ("_cookie", "_tokens", "_value", "fresh")
+
+    def __init__(self, tokens: CsrfTokens, from_cookie: str | None) -> None:
+        self._tokens = tokens
+        self._cookie = from_cookie
+        self._value: str | None = None
+        self.fresh = False  # a new token was made: the browser's cookie was missing or not ours
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            if self._cookie is not None and self._tokens.is_ours(self._cookie):
+                self._value = self._cookie
+            else:
+                self._value, self.fresh = self._tokens.new(), True
+        return self._value
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __html__(self) -> str:
+        return str(escape(self.value))
+
+
+csrf_token_key = web.RequestKey("csrf_token", CsrfToken)
+
+
 class CsrfRefused(web.HTTPForbidden):
     """A POST without the token of this browser: a forged request, or an expired page."""
 
 
 def csrf_protection(tokens: CsrfTokens, cookies: CookiePolicy) -> Middleware:
-    """Middleware: issue the token when missing, refuse any unsafe request that lacks it."""
+    """Middleware: refuse any unsafe request without the token; issue it (and its cookie) when
+    a page shows a form and the browser has none."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        from_cookie = request.cookies.get(CSRF_COOKIE)
-        fresh = not tokens.is_ours(from_cookie)
-        token = tokens.new() if fresh or from_cookie is None else from_cookie
+        token = CsrfToken(tokens, request.cookies.get(CSRF_COOKIE))
         request[csrf_token_key] = token
         if request.method not in SAFE_METHODS:
             form = await request.post()
             sent = form.get(CSRF_FIELD)
-            if fresh or not isinstance(sent, str) or not hmac.compare_digest(sent, token):
+            expected = token.value
+            if token.fresh or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
                 raise CsrfRefused(
                     text="This form has expired or did not come from this shop. "
                     "Please go back, reload the page and try again."
                 )
         response = await handler(request)
-        if fresh and response.content_type == "text/html" and not response.prepared:
-            cookies.set(response, CSRF_COOKIE, token)
+        if token.fresh and response.content_type == "text/html" and not response.prepared:
+            cookies.set(response, CSRF_COOKIE, token.value)
         return response
 
     return middleware
