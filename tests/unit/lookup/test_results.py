@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecomm.core.domain import Product
+from ecomm.core.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
-from ecomm.roles.lookup.results import Lru, SearchResults, product_json
+from ecomm.roles.lookup.results import SearchResults, product_json
 from ecomm.roles.lookup.search import SearchQuery, search
 from tests.unit.lookup.catalogs import index_of, product
 from tests.unit.lookup.test_search_properties import catalogs, fast, products, queries

@@ -15,10 +15,11 @@ from aiohttp import web
 
 from ecomm.core.domain import Product, ProductNotFound, TransientError
 from ecomm.core.http import json_error
+from ecomm.core.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.params import InvalidParameters, SearchParams
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.results import Lru, SearchResults, product_json
+from ecomm.roles.lookup.results import SearchResults, product_json
 from ecomm.roles.lookup.search import SearchQuery
 from ecomm.roles.lookup.trending import Trending
 

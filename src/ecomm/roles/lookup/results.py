@@ -19,16 +19,13 @@ The bytes are exactly what `json.dumps` (aiohttp's `json_response`) makes of the
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ecomm.core.domain import Product
+from ecomm.core.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
-from ecomm.roles.lookup.search import SearchQuery, search
-
-K = TypeVar("K")
-V = TypeVar("V")
+from ecomm.roles.lookup.search import SearchQuery, search_ordinals
 
 PAGES_KEPT = 4096
 
@@ -44,29 +41,6 @@ def product_json(product: Product) -> dict[str, Any]:
         "updatedAt": product.updatedAt,
         "imageUrl": product.imageUrl,
     }
-
-
-class Lru(Generic[K, V]):
-    """At most `capacity` entries; a full cache forgets the one least recently used."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[K, V] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: K) -> V | None:
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        if len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
 
 
 @dataclass(slots=True)
@@ -102,10 +76,8 @@ class SearchResults:
             self.hits += 1
             return kept
         self.misses += 1
-        found = search(index, query)
-        page = Page(
-            index.version, tuple(index.ordinal(p.productID) for p in found.items), found.total
-        )
+        ordinals, total = search_ordinals(index, query)
+        page = Page(index.version, tuple(ordinals), total)
         self._pages.put(query, page)
         return page
 

@@ -78,11 +78,17 @@ class _Order:
 
 
 def search(index: SearchIndex, query: SearchQuery) -> SearchResult:
+    ordinals, total = search_ordinals(index, query)
+    return SearchResult([index.product(o) for o in ordinals], total)
+
+
+def search_ordinals(index: SearchIndex, query: SearchQuery) -> tuple[list[int], int]:
+    """The page's products as index ordinals, and how many match in all."""
     domain = index.orders
     if query.category is not None:
         found = index.category_orders.get(fold(query.category).strip())
         if found is None:
-            return SearchResult([], 0)
+            return [], 0
         domain = found
     chosen = _order_for(index, domain, query)
     terms = query_terms(query.text)
@@ -91,7 +97,7 @@ def search(index: SearchIndex, query: SearchQuery) -> SearchResult:
     else:
         per_term = [index.term_tiers(t) for t in terms]
         if not all(per_term):
-            return SearchResult([], 0)  # every term must match (AND)
+            return [], 0  # every term must match (AND)
         unions = sorted((_union(tiers) for tiers in per_term), key=len)
         matches = unions[0]
         for other in unions[1:]:
@@ -103,7 +109,7 @@ def search(index: SearchIndex, query: SearchQuery) -> SearchResult:
             ordinals = _by_relevance(by_name, members, per_term, query)
         else:
             ordinals = _page(chosen, members, query.offset, query.per_page)
-    return SearchResult([index.product(o) for o in ordinals], total)
+    return ordinals, total
 
 
 def _browse(

@@ -21,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import structlog
 
+from ecomm.core.lru import Lru
 from ecomm.core.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
@@ -49,9 +49,8 @@ class TtlCache(Generic[K, V]):
         self, ttl: float, *, capacity: int = 512, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._ttl = ttl
-        self._capacity = capacity
         self._clock = clock
-        self._entries: OrderedDict[K, _Entry[V]] = OrderedDict()
+        self._entries: Lru[K, _Entry[V]] = Lru(capacity)
         self._loading: dict[K, asyncio.Future[V]] = {}
         self._renewals: set[asyncio.Task[None]] = set()
         self.hits = 0
@@ -71,7 +70,6 @@ class TtlCache(Generic[K, V]):
         entry = self._entries.get(key)
         now = self._clock()
         if entry is not None and now < entry.expires:
-            self._entries.move_to_end(key)
             self.hits += 1
             if now >= entry.renew_after and key not in self._loading:
                 self._renew(key, load, entry.value)
@@ -131,8 +129,5 @@ class TtlCache(Generic[K, V]):
             future.set_result(value)
         now = self._clock()
         renew_after = now + self._ttl * random.uniform(0.5, 0.9)  # noqa: S311 - spreading only
-        self._entries[key] = _Entry(value, renew_after, now + self._ttl)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._capacity:
-            self._entries.popitem(last=False)
+        self._entries.put(key, _Entry(value, renew_after, now + self._ttl))
         return value
