@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 
+from ecomm.core.edge import BASELINE_HEADERS, EdgeRunner
 from ecomm.core.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 metrics_key = web.AppKey("metrics", Metrics)
 request_id_key = web.RequestKey("request_id", str)
@@ -49,7 +50,7 @@ def request_id_of(request: web.Request) -> str:
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bind a request id to the logs, echo it back, and log/measure one line per request."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    rid = incoming if _SAFE_ID.match(incoming) else new_request_id()
+    rid = incoming if _SAFE_ID.fullmatch(incoming) else new_request_id()
     request[request_id_key] = rid
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=rid, correlation_id=rid)
@@ -81,6 +82,18 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 
 # Probes are hit every few seconds by ECS and the load balancer; logging each would drown the rest.
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+@web.middleware
+async def baseline_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The JSON APIs' security headers, on every answer (errors travel as exceptions)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.update(BASELINE_HEADERS)
+        raise
+    response.headers.update(BASELINE_HEADERS)
+    return response
 
 
 @web.middleware
@@ -162,7 +175,7 @@ def add_probe_routes(app: web.Application, metrics: Metrics, readiness: Readines
 
 async def serve_until(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
     """Serve `app` until `stop` is set, then drain in-flight requests and run its cleanups."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+    runner = EdgeRunner(app, access_log=None, shutdown_timeout=10.0)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port, reuse_address=True)

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ecomm.core.http import Readiness, add_probe_routes, json_errors, request_context
+from ecomm.core.http import (
+    Readiness,
+    add_probe_routes,
+    baseline_headers,
+    json_errors,
+    request_context,
+)
 from ecomm.core.metrics import Metrics
 from ecomm.roles.lookup.api import (
     ProductGetter,
@@ -36,7 +42,8 @@ def create_app(
     # aiohttp refuses request lines over 8 KB itself, in plain text; up to 32 KB the request
     # reaches the views, so an oversized query is told the actual limit, in JSON.
     app = web.Application(
-        middlewares=[request_context, json_errors], handler_args={"max_line_size": 32 * 1024}
+        middlewares=[request_context, baseline_headers, json_errors],
+        handler_args={"max_line_size": 32 * 1024},
     )
     app[model_key] = model
     app[trending_key] = trending

@@ -8,7 +8,13 @@ from aiohttp import web
 
 from ecomm.core.bootstrap import Runtime, open_runtime, run_service
 from ecomm.core.consumer import QueueConsumer, resolve_queue_url
-from ecomm.core.http import Readiness, add_probe_routes, json_errors, request_context
+from ecomm.core.http import (
+    Readiness,
+    add_probe_routes,
+    baseline_headers,
+    json_errors,
+    request_context,
+)
 from ecomm.core.orders import OrderRepository
 from ecomm.core.settings import Settings
 from ecomm.roles.order.api import add_routes
@@ -38,7 +44,7 @@ async def build(rt: Runtime) -> tuple[web.Application, QueueConsumer]:
     readiness = Readiness(ttl=1.0)
     readiness.add("queue", queue_ok)
     readiness.add("orders_table", orders_table_ok)
-    app = web.Application(middlewares=[request_context, json_errors])
+    app = web.Application(middlewares=[request_context, baseline_headers, json_errors])
     add_probe_routes(app, rt.metrics, readiness)
     add_routes(app, store)
     return app, consumer
