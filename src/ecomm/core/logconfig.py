@@ -1,17 +1,47 @@
-"""structlog, configured once per process.
+"""structlog, configured once per process, for our lines and the standard library's alike.
 
 `merge_contextvars` comes first so that whatever a request or a message binds (request id,
-correlation id, order id) lands on every line logged while handling it.
+correlation id, order id) lands on every line logged while handling it. In JSON mode every line
+is one JSON object, also for what aiohttp, botocore or asyncio log through `logging`, and a
+traceback is a structured list of frames without their local variables: a frame's locals hold
+forms, customers and tokens, which never belong in a log. `redact` is the last line of defence
+for what a message might still carry (an email address inside an exception's text).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 from ecomm.core.settings import LogFormat, Settings
+
+# Keys whose values are personal or secret whatever they hold; their values are never written.
+SENSITIVE_KEYS = frozenset(
+    {"email", "customer", "address", "shipping_address", "cookie", "cookies", "token", "card"}
+)
+_EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
+REDACTED = "[redacted]"
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _EMAIL.sub(REDACTED, value) if "@" in value else value
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SENSITIVE_KEYS else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Drop sensitive keys and mask email addresses anywhere in a line, tracebacks included."""
+    return {k: REDACTED if k in SENSITIVE_KEYS else _scrub(v) for k, v in event_dict.items()}
 
 
 def configure_logging(settings: Settings) -> None:
@@ -25,9 +55,13 @@ def configure_logging(settings: Settings) -> None:
     ]
     renderer: structlog.types.Processor
     if use_json:
-        shared += [structlog.processors.dict_tracebacks]
+        shared += [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            redact,
+        ]
         renderer = structlog.processors.JSONRenderer()
     else:
+        shared += [redact]
         renderer = structlog.dev.ConsoleRenderer()
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
     structlog.configure(
@@ -36,5 +70,15 @@ def configure_logging(settings: Settings) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    # Libraries log through the standard library; keep their warnings, drop their chatter.
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(message)s")
+    # Libraries log through the standard library: the same processors, the same one-line JSON.
+    # Keep their warnings, drop their chatter.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
