@@ -15,6 +15,7 @@ from tests.polling import eventually
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ORDER_ID = re.compile(r'name="order_id" value="([^"]+)"')
+CART_DIGEST = re.compile(r'name="cart_digest" value="([^"]+)"')
 
 
 async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
@@ -42,6 +43,7 @@ async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
         form = {
             "csrf_token": CSRF.search(html).group(1),  # type: ignore[union-attr]
             "order_id": ORDER_ID.search(html).group(1),  # type: ignore[union-attr]
+            "cart_digest": CART_DIGEST.search(html).group(1),  # type: ignore[union-attr]
             "name": "Grace Hopper",
             "email": "grace@example.com",
         }

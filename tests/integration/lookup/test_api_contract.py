@@ -115,7 +115,7 @@ async def test_nonsense_parameters_are_a_json_400(
 async def test_an_overlong_product_id_is_a_json_400(client: Client) -> None:
     answer = await client.get("/api/products/" + "P" * 200)
     assert answer.status == 400
-    assert "at most 128" in (await answer.json())["error"]
+    assert "1 to 128 letters" in (await answer.json())["error"]
 
 
 async def test_an_unknown_path_is_a_json_404(client: Client) -> None:

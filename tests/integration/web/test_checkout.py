@@ -10,7 +10,7 @@ from ecomm.core.events import EventType, OrderPlacedData
 from ecomm.roles.web.order_history import OrderHistoryCodec
 from tests.integration.web.conftest import WebFactory
 from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
-from tests.integration.web.web_forms import SIGNING_KEY, csrf_token, post_form
+from tests.integration.web.web_forms import SIGNING_KEY, hidden_fields, post_form
 
 Client = TestClient[Any, Any]
 ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
@@ -115,24 +115,86 @@ async def test_an_empty_cart_goes_back_to_the_cart(web_client: Client) -> None:
     assert (response.status, response.headers["Location"]) == (303, "/cart")
 
 
+async def _order_once(client: Client, headers: dict[str, str]) -> Any:
+    await post_form(client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    return await post_form(client, "/checkout", ADA, headers=headers)
+
+
 async def test_checkout_is_rate_limited_per_client_with_retry_after(
-    make_web: WebFactory,
+    make_web: WebFactory, publisher: FakePublisher
 ) -> None:
     client = await make_web(checkout_burst=2, checkout_rate_per_minute=1)
-    token = await csrf_token(client)
-    form = {"csrf_token": token, **ADA}
     alice = {"X-Forwarded-For": "198.51.100.7"}
-    statuses = [
-        (await client.post("/checkout", data=form, headers=alice, allow_redirects=False)).status
-        for _ in range(3)
-    ]
-    assert statuses == [303, 303, 429]  # empty cart: accepted attempts go back to /cart
-    refused = await client.post("/checkout", data=form, headers=alice, allow_redirects=False)
+    statuses = [(await _order_once(client, alice)).status for _ in range(3)]
+    assert statuses == [303, 303, 429]
+    refused = await post_form(client, "/checkout", ADA, headers=alice)
     assert refused.status == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert "Too many checkout attempts" in await refused.text()
+    page = await refused.text()
+    assert "Too many orders in a short time" in page
+    assert 'value="ada@example.com"' in page  # what was typed is kept
+    assert len(publisher.published) == 2
 
     # The ALB appends the address it saw; what a client wrote before it proves nothing.
     bob = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
-    other = await client.post("/checkout", data=form, headers=bob, allow_redirects=False)
+    other = await post_form(client, "/checkout", ADA, headers=bob)
     assert other.status == 303
+
+
+async def test_failed_validations_do_not_spend_the_checkout_budget(
+    make_web: WebFactory, publisher: FakePublisher
+) -> None:
+    client = await make_web(checkout_burst=1, checkout_rate_per_minute=1)
+    await post_form(client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    for typo in ("ada@", "ada@example", "@example.com", "ada example.com", "ada@@example.com"):
+        response = await post_form(client, "/checkout", {**ADA, "email": typo})
+        assert response.status == 400
+    placed = await post_form(client, "/checkout", ADA)
+    assert placed.status == 303
+    assert len(publisher.published) == 1
+
+
+async def test_a_form_for_another_cart_is_refused_and_the_cart_is_kept(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    shown = await hidden_fields(web_client, "/checkout")
+    # Another tab adds to the cart after this checkout page was shown.
+    await post_form(web_client, "/cart/items", {"product_id": "p007", "quantity": "1"})
+    cart_before = _cookie(web_client, "cart")
+
+    response = await web_client.post("/checkout", data={**shown, **ADA}, allow_redirects=False)
+    assert response.status == 409
+    page = await response.text()
+    assert "Your cart changed since this page was shown" in page
+    assert f'value="{shown["order_id"]}"' not in page  # a fresh id for the cart as it is now
+    assert publisher.published == []
+    assert _cookie(web_client, "cart") == cart_before
+
+
+async def test_an_old_form_sent_again_after_the_order_is_not_swallowed_by_it(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    first = await hidden_fields(web_client, "/checkout")
+    placed = await web_client.post("/checkout", data={**first, **ADA}, allow_redirects=False)
+    assert placed.status == 303
+
+    # Back to the old form with a new cart: the same order id would name the first order.
+    await post_form(web_client, "/cart/items", {"product_id": "p007", "quantity": "3"})
+    again = await web_client.post("/checkout", data={**first, **ADA}, allow_redirects=False)
+    assert again.status == 409
+    assert len(publisher.published) == 1
+    assert _cookie(web_client, "cart")  # the new cart is still there
+
+
+async def test_the_same_form_for_the_same_cart_is_the_same_order(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    form = {**(await hidden_fields(web_client, "/checkout")), **ADA}
+    first = await web_client.post("/checkout", data=form, allow_redirects=False)
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    second = await web_client.post("/checkout", data=form, allow_redirects=False)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert {e.data["orderID"] for e in publisher.published} == {form["order_id"]}

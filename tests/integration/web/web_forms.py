@@ -13,6 +13,7 @@ from ecomm.core.settings import Settings
 
 SIGNING_KEY = "integration-test-secret"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -38,12 +39,23 @@ async def csrf_token(client: TestClient[Any, Any], path: str = "/products/p001")
     return found.group(1)
 
 
+async def hidden_fields(client: TestClient[Any, Any], path: str) -> dict[str, str]:
+    """The hidden fields of the form on `path` (CSRF token, order id, cart digest ...)."""
+    response = await client.get(path, allow_redirects=False)
+    return dict(_HIDDEN.findall(await response.text()))
+
+
 async def post_form(
     client: TestClient[Any, Any], path: str, data: dict[str, str], **kwargs: Any
 ) -> aiohttp.ClientResponse:
-    """POST a form as a browser would: with the token from a page, not following redirects."""
-    token = await csrf_token(client)
+    """POST a form as a browser would: with the hidden fields of the page that shows it (for
+    checkout, the checkout page's own), not following redirects."""
+    if path == "/checkout":
+        fields = await hidden_fields(client, "/checkout")
+        fields.setdefault("csrf_token", await csrf_token(client))
+    else:
+        fields = {"csrf_token": await csrf_token(client)}
     response: aiohttp.ClientResponse = await client.post(
-        path, data={"csrf_token": token, **data}, allow_redirects=False, **kwargs
+        path, data={**fields, **data}, allow_redirects=False, **kwargs
     )
     return response

@@ -29,7 +29,7 @@ def test_each_bad_field_gets_its_own_message() -> None:
 def test_the_order_id_is_kept_from_the_form_only_when_it_is_one_of_ours() -> None:
     mine = new_order_id()
     assert order_id_from({"order_id": mine}) == mine
-    for sent in ["", "../../etc", "A" * 32, None]:
+    for sent in ["", "../../etc", "A" * 32, "a" * 32 + "\n"]:
         fresh = order_id_from({"order_id": sent})
         assert fresh != sent
         assert len(fresh) == 32

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ecomm.core.domain import Product, ProductNotFound, TransientError
 from ecomm.core.http import json_error
+from ecomm.core.identifiers import MAX_ID_LENGTH, is_product_id
 from ecomm.core.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.params import InvalidParameters, SearchParams
@@ -23,7 +24,6 @@ from ecomm.roles.lookup.results import SearchResults, product_json
 from ecomm.roles.lookup.search import SearchQuery
 from ecomm.roles.lookup.trending import Trending
 
-MAX_PRODUCT_ID_LENGTH = 128
 TRENDING_COUNT = 10
 QUERY_STRINGS_KEPT = 4096
 # Longer query strings are parsed every time: a kept one costs its length, up to 32 KB.
@@ -99,9 +99,10 @@ async def list_products(request: web.Request) -> web.Response:
 
 async def product_detail(request: web.Request) -> web.Response:
     product_id = request.match_info["product_id"]
-    if len(product_id) > MAX_PRODUCT_ID_LENGTH:
+    if not is_product_id(product_id):
         raise json_error(
-            web.HTTPBadRequest, f"a product id has at most {MAX_PRODUCT_ID_LENGTH} characters"
+            web.HTTPBadRequest,
+            f"a product id is 1 to {MAX_ID_LENGTH} letters, digits, '.', '_' or '-'",
         )
     try:
         product = await request.app[products_key].get(product_id)

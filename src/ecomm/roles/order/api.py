@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 from aiohttp import web
 
 from ecomm.core.domain import Order, OrderNotFound, OrderStatus
+from ecomm.core.identifiers import is_order_id
 from ecomm.core.ordering import OrderStore
 
-_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _FINAL_CACHE_SIZE = 10_000
 
 store_key = web.AppKey("order_store", OrderStore)
@@ -54,7 +53,7 @@ def order_json(order: Order) -> dict[str, object]:
 
 async def get_order(request: web.Request) -> web.Response:
     order_id = request.match_info["order_id"]
-    if not _ORDER_ID.match(order_id):
+    if not is_order_id(order_id):
         raise web.HTTPBadRequest(text="orderID must be 1-128 letters, digits, '-' or '_'")
     final = request.app[final_key]
     order = final.get(order_id)

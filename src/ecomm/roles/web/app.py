@@ -6,36 +6,43 @@ and nothing needs patching.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
+from ecomm.core.edge import edge_page_key
 from ecomm.core.http import add_probe_routes, request_context
 from ecomm.core.settings import Settings
-from ecomm.roles.web import cart_views, catalog_views, checkout_views, order_views
+from ecomm.roles.web import cart_views, catalog_views, checkout_views, order_views, static_files
+from ecomm.roles.web.cookie_hygiene import cookie_hygiene, shop_cookie_checks
 from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
 from ecomm.roles.web.error_pages import error_pages
 from ecomm.roles.web.pages import setup_templates
-from ecomm.roles.web.security_headers import security_headers
+from ecomm.roles.web.security_headers import edge_page, security_headers
 from ecomm.roles.web.shop import Shop, WebDeps, shop_key
 
-STATIC_DIR = Path(__file__).parent / "static"
 # Forms are small; a large body is a mistake or an attack.
 MAX_BODY = 64 * 1024
 
 
 def create_app(settings: Settings, deps: WebDeps) -> web.Application:
     shop = Shop.build(settings, deps)
+    tokens = CsrfTokens(settings.cookie_secret.get_secret_value())
+    checks = shop_cookie_checks(
+        cart_ok=lambda v: shop.carts.parse(v) is not None,
+        orders_ok=lambda v: shop.history.parse(v) is not None,
+        csrf_ok=tokens.is_ours,
+    )
     app = web.Application(
         client_max_size=MAX_BODY,
         middlewares=[
             request_context,
             security_headers(secure=settings.secure_cookies),
+            cookie_hygiene(checks, shop.cookies),
             error_pages,
-            csrf_protection(CsrfTokens(settings.cookie_secret.get_secret_value()), shop.cookies),
+            csrf_protection(tokens, shop.cookies),
         ],
     )
     app[shop_key] = shop
+    app[edge_page_key] = edge_page(settings.secure_cookies)
 
     async def start_tally(_: web.Application) -> None:
         await shop.searches.start()
@@ -70,4 +77,4 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/orders", order_views.your_orders)
     router.add_get("/orders/{order_id}", order_views.order_page)
     router.add_get("/orders/{order_id}/status.json", order_views.order_status)
-    router.add_static("/static/", STATIC_DIR, append_version=False)
+    router.add_routes([static_files.static_route(static_files.load())])

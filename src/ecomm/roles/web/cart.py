@@ -7,12 +7,14 @@ bounded here and checked against the catalog before anything is published.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, OrderLine
+from ecomm.core.identifiers import is_product_id
 from ecomm.roles.web.signing import Signer
 
 CART_COOKIE = "cart"
@@ -51,6 +53,11 @@ class Cart:
     @property
     def item_count(self) -> int:
         return sum(self.lines.values())
+
+    def digest(self) -> str:
+        """Names this cart's exact contents: the checkout form carries the one it showed."""
+        raw = json.dumps(sorted(self.lines.items()), separators=(",", ":")).encode()
+        return hashlib.sha256(raw).hexdigest()[:32]
 
     def quantity_of(self, product_id: str) -> int:
         return self.lines.get(product_id, 0)
@@ -93,28 +100,33 @@ class CartCodec:
         return value
 
     def decode(self, value: str | None) -> Cart:
+        """The cart in `value`; an empty one when it is absent or not a cart of ours."""
+        return self.parse(value) or Cart()
+
+    def parse(self, value: str | None) -> Cart | None:
+        """The cart in `value`, or None when it is absent or not a cart of ours."""
         payload = self._signer.verify(value)
         if payload is None:
-            return Cart()
+            return None
         try:
             inflater = zlib.decompressobj()
             raw = inflater.decompress(payload, _MAX_INFLATED)
             pairs = json.loads(raw)
-        except (zlib.error, ValueError):
-            return Cart()
+        except (zlib.error, ValueError, RecursionError):
+            return None
         return _valid_cart(pairs)
 
 
-def _valid_cart(pairs: object) -> Cart:
+def _valid_cart(pairs: object) -> Cart | None:
     if not isinstance(pairs, list) or len(pairs) > MAX_ORDER_LINES:
-        return Cart()
+        return None
     lines: dict[str, int] = {}
     for pair in pairs:
         if not (isinstance(pair, list) and len(pair) == 2):
-            return Cart()
+            return None
         pid, qty = pair
         valid_qty = isinstance(qty, int) and not isinstance(qty, bool)
-        if not (isinstance(pid, str) and pid and valid_qty and 1 <= qty <= MAX_LINE_QUANTITY):
-            return Cart()
+        if not (is_product_id(pid) and valid_qty and 1 <= qty <= MAX_LINE_QUANTITY):
+            return None
         lines[pid] = qty
     return Cart(lines)

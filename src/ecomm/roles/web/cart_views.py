@@ -6,9 +6,11 @@ from aiohttp import web
 from yarl import URL
 
 from ecomm.core.domain import ProductNotFound
+from ecomm.core.identifiers import is_product_id
 from ecomm.roles.web.cart import CART_COOKIE, Cart, CartError, parse_quantity
 from ecomm.roles.web.cookies import THIRTY_DAYS
-from ecomm.roles.web.pages import render, see_other
+from ecomm.roles.web.forms import read_form
+from ecomm.roles.web.pages import product_id_of, render, see_other
 from ecomm.roles.web.priced_cart import addable, price
 from ecomm.roles.web.shop import Shop, shop_key
 
@@ -47,14 +49,14 @@ async def view_cart(request: web.Request) -> web.Response:
 
 async def add_to_cart(request: web.Request) -> web.Response:
     shop = request.app[shop_key]
-    form = await request.post()
-    product_id = str(form.get("product_id", ""))
-    if not product_id:
+    form = await read_form(request)
+    product_id = form.get("product_id", "")
+    if not is_product_id(product_id):
         raise web.HTTPBadRequest(text="Please choose a product to add.")
     product = await shop.lookup.product(product_id)
     cart = shop.cart_of(request)
     in_cart = cart.quantity_of(product_id)
-    raw_quantity = str(form.get("quantity", ""))
+    raw_quantity = form.get("quantity", "")
     try:
         quantity = parse_quantity(raw_quantity)
         problem = addable(product, in_cart, quantity)
@@ -75,13 +77,13 @@ async def add_to_cart(request: web.Request) -> web.Response:
 
 async def update_line(request: web.Request) -> web.Response:
     shop = request.app[shop_key]
-    product_id = request.match_info["product_id"]
+    product_id = product_id_of(request)
     cart = shop.cart_of(request)
     if product_id not in cart.lines:
         return see_other("/cart")
-    form = await request.post()
+    form = await read_form(request)
     try:
-        quantity = parse_quantity(str(form.get("quantity", "")))
+        quantity = parse_quantity(form.get("quantity", ""))
         try:
             product = await shop.lookup.product(product_id)
         except ProductNotFound:
@@ -96,5 +98,5 @@ async def update_line(request: web.Request) -> web.Response:
 
 async def remove_line(request: web.Request) -> web.Response:
     shop = request.app[shop_key]
-    cart = shop.cart_of(request).without(request.match_info["product_id"])
+    cart = shop.cart_of(request).without(product_id_of(request))
     return _saved(shop, cart, "/cart")

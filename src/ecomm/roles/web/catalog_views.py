@@ -10,7 +10,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ecomm.core.http import request_id_of
-from ecomm.roles.web.pages import render
+from ecomm.roles.web.pages import product_id_of, render
 from ecomm.roles.web.peers import LookupClient, PeerUnavailable, first_failure
 from ecomm.roles.web.product_images import ImageSpec, draw
 from ecomm.roles.web.search_query import PER_PAGE, BadSearch, SearchQuery, page_numbers
@@ -97,7 +97,7 @@ async def _results(
 
 async def product_page(request: web.Request) -> web.Response:
     shop = request.app[shop_key]
-    product = await shop.lookup.product(request.match_info["product_id"])
+    product = await shop.lookup.product(product_id_of(request))
     context = {
         "product": product,
         "in_cart": shop.cart_of(request).quantity_of(product.productID),
@@ -108,7 +108,7 @@ async def product_page(request: web.Request) -> web.Response:
 
 
 async def product_image(request: web.Request) -> web.StreamResponse:
-    product_id = request.match_info["product_id"]
+    product_id = product_id_of(request)
     query = request.rel_url.query
     spec = ImageSpec.from_query(product_id, query.get("i", ""), query.get("c", ""))
     if spec is None:

@@ -2,12 +2,17 @@
 
 The order id is chosen when the checkout form is rendered and travels in it, so a double click
 or a retry after an error sends the same id again: the order service treats OrderPlaced as
-idempotent on that id, and the shopper gets one order.
+idempotent on that id, and the shopper gets one order. The form also carries the digest of the
+cart it showed. The id only names *that* cart: a form sent back after the cart changed (another
+tab added something, or the browser's Back button brought an old form back) would otherwise
+reach the order service as a duplicate of the first order and be swallowed by its idempotency.
+So a digest that is not the cart's now is refused, with the cart kept and a fresh id.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,17 +25,24 @@ from ecomm.roles.web.cart import Cart
 
 MAX_NAME = 200
 MAX_EMAIL = 254
-_ORDER_ID = re.compile(r"^[0-9a-f]{32}$")
+_ORDER_ID = re.compile(r"[0-9a-f]{32}")
+# Unicode's control characters (Cc) and format characters (Cf: bidi overrides and isolates,
+# zero-width joiners) have no place in a name on a parcel: they can only disguise it.
+_UNPRINTABLE = frozenset(("Cc", "Cf"))
 
 
 def new_order_id() -> str:
     return uuid.uuid4().hex
 
 
-def order_id_from(form: Mapping[str, object]) -> str:
+def order_id_from(form: Mapping[str, str]) -> str:
     """The id the form was rendered with, when it looks like one of ours; else a fresh one."""
-    sent = form.get("order_id")
-    return sent if isinstance(sent, str) and _ORDER_ID.match(sent) else new_order_id()
+    sent = form.get("order_id", "")
+    return sent if _ORDER_ID.fullmatch(sent) else new_order_id()
+
+
+def has_unprintable(text: str) -> bool:
+    return any(unicodedata.category(c) in _UNPRINTABLE for c in text)
 
 
 @dataclass(frozen=True)
@@ -45,19 +57,23 @@ class CustomerForm:
         return CustomerData(name=self.name, email=self.email)
 
 
-def read_customer(form: Mapping[str, object]) -> CustomerForm:
+def read_customer(form: Mapping[str, str]) -> CustomerForm:
     """The name and email as typed, with a message per field that is not acceptable."""
-    name = " ".join(str(form.get("name", "")).split())
-    email = str(form.get("email", "")).strip()
+    name = " ".join(form.get("name", "").split())
+    email = form.get("email", "").strip()
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = "Please enter your name."
     elif len(name) > MAX_NAME:
         errors["name"] = f"Please shorten your name to {MAX_NAME} characters."
+    elif has_unprintable(name):
+        errors["name"] = "Please use only letters, spaces and punctuation in your name."
     if not email:
         errors["email"] = "Please enter your email address."
     elif len(email) > MAX_EMAIL:
         errors["email"] = "This email address is too long."
+    elif has_unprintable(email):
+        errors["email"] = "Please enter a valid email address, like name@example.com."
     else:
         try:
             CustomerData(name="x", email=email)

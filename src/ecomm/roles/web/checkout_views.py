@@ -6,12 +6,14 @@ fails the shopper sees why, and the cart (and the form as typed) are still there
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import structlog
 from aiohttp import web
 
 from ecomm.core.http import request_id_of
 from ecomm.core.publisher import PublishFailed
-from ecomm.roles.web.cart import CART_COOKIE
+from ecomm.roles.web.cart import CART_COOKIE, Cart
 from ecomm.roles.web.checkout import (
     CustomerForm,
     new_order_id,
@@ -20,6 +22,7 @@ from ecomm.roles.web.checkout import (
     read_customer,
 )
 from ecomm.roles.web.cookies import THIRTY_DAYS
+from ecomm.roles.web.forms import Form, read_form
 from ecomm.roles.web.order_history import ORDERS_COOKIE, remember
 from ecomm.roles.web.pages import render, see_other
 from ecomm.roles.web.priced_cart import PricedCart, price
@@ -34,17 +37,33 @@ PUBLISH_FAILED = (
 )
 
 
+CART_CHANGED = (
+    "Your cart changed since this page was shown. Please check your order below and place it again."
+)
+SLOW_DOWN = "Too many orders in a short time. Please wait a moment and try again."
+
+
 def _form_page(
     request: web.Request,
     cart: PricedCart,
+    digest: str,
     form: CustomerForm,
     order_id: str,
     *,
     error: str | None = None,
     status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> web.Response:
-    context = {"cart": cart, "form": form, "order_id": order_id, "error": error}
-    return render(request, "checkout.html", context, status=status)
+    context = {
+        "cart": cart,
+        "cart_digest": digest,
+        "form": form,
+        "order_id": order_id,
+        "error": error,
+    }
+    response = render(request, "checkout.html", context, status=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def checkout_form(request: web.Request) -> web.Response:
@@ -53,37 +72,77 @@ async def checkout_form(request: web.Request) -> web.Response:
     if not cart.lines:
         return see_other("/cart")
     products = await shop.lookup.products(list(cart.lines))
-    return _form_page(request, price(cart, products), CustomerForm(), new_order_id())
+    return _form_page(request, price(cart, products), cart.digest(), CustomerForm(), new_order_id())
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    status: int
+    error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    fresh_id: bool = False  # the form's order id named another cart: offer a new one
+
+
+def _refusal(
+    request: web.Request,
+    form: Form,
+    cart: Cart,
+    customer: CustomerForm,
+    priced: PricedCart,
+) -> _Refusal | None:
+    """Why this order cannot be placed as sent, or None when it can."""
+    if form.get("cart_digest") != cart.digest():
+        return _Refusal(409, CART_CHANGED, fresh_id=True)
+    if customer.customer() is None:
+        return _Refusal(400)
+    if priced.problems:
+        return _Refusal(
+            409, "Some items in your cart can't be ordered as they are; please adjust them."
+        )
+    # Only an order about to be placed spends the budget: a typo fixed four times does not.
+    shop = request.app[shop_key]
+    wait = shop.checkout_limit.take(shop.client_of(request))
+    if wait:
+        return _Refusal(429, SLOW_DOWN, {"Retry-After": retry_after_seconds(wait)})
+    return None
 
 
 async def place(request: web.Request) -> web.Response:
     shop = request.app[shop_key]
-    wait = shop.checkout_limit.take(shop.client_of(request))
-    if wait:
-        raise web.HTTPTooManyRequests(
-            text="Too many checkout attempts in a short time. Please wait a moment and try again.",
-            headers={"Retry-After": retry_after_seconds(wait)},
-        )
     cart = shop.cart_of(request)
     if not cart.lines:
         return see_other("/cart")
-    form = await request.post()
+    form = await read_form(request)
     order_id = order_id_from(form)
     customer_form = read_customer(form)
     # Prices and stock as they are now, not as they were when the cart was filled.
     priced = price(cart, await shop.lookup.products(list(cart.lines)))
+    refusal = _refusal(request, form, cart, customer_form, priced)
     customer = customer_form.customer()
-    if customer is None:
-        return _form_page(request, priced, customer_form, order_id, status=400)
-    if priced.problems:
-        error = "Some items in your cart can't be ordered as they are; please adjust them."
-        return _form_page(request, priced, customer_form, order_id, error=error, status=409)
+    if refusal is not None or customer is None:
+        refusal = refusal or _Refusal(400)
+        return _form_page(
+            request,
+            priced,
+            cart.digest(),
+            customer_form,
+            new_order_id() if refusal.fresh_id else order_id,
+            error=refusal.error,
+            status=refusal.status,
+            headers=refusal.headers,
+        )
     try:
         await place_order(shop.publisher, order_id, cart, customer, request_id_of(request))
     except PublishFailed as exc:
         log.warning("order_not_published", order_id=order_id, error=str(exc))
         return _form_page(
-            request, priced, customer_form, order_id, error=PUBLISH_FAILED, status=503
+            request,
+            priced,
+            cart.digest(),
+            customer_form,
+            order_id,
+            error=PUBLISH_FAILED,
+            status=503,
         )
     log.info("order_placed", order_id=order_id, lines=len(cart), items=cart.item_count)
     response = see_other(f"/orders/{order_id}")

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from ecomm.core.http import Handler
 from ecomm.roles.web.cookies import CookiePolicy
+from ecomm.roles.web.forms import read_form
 from ecomm.roles.web.signing import Signer
 
 CSRF_COOKIE = "csrf"
@@ -79,10 +80,10 @@ def csrf_protection(tokens: CsrfTokens, cookies: CookiePolicy) -> Middleware:
         token = CsrfToken(tokens, request.cookies.get(CSRF_COOKIE))
         request[csrf_token_key] = token
         if request.method not in SAFE_METHODS:
-            form = await request.post()
-            sent = form.get(CSRF_FIELD)
+            sent = (await read_form(request)).get(CSRF_FIELD, "")
             expected = token.value
-            if token.fresh or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+            # Bytes, not str: compare_digest refuses a str with non-ASCII characters.
+            if token.fresh or not hmac.compare_digest(sent.encode(), expected.encode()):
                 raise CsrfRefused(
                     text="This form has expired or did not come from this shop. "
                     "Please go back, reload the page and try again."

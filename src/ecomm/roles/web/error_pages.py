@@ -7,8 +7,8 @@ one place that decides which page and status that becomes.
 from __future__ import annotations
 
 import asyncio
+from html import escape
 
-import jinja2
 import structlog
 from aiohttp import web
 
@@ -52,9 +52,10 @@ def error_page(
     context = {"status": status, "title": title, "message": message or default}
     try:
         response = render(request, "error.html", context, status=status)
-    except jinja2.TemplateError:
+    except Exception:
         log.exception("error_page_failed")
-        response = web.Response(text=f"{title}\n\n{message or default}\n", status=status)
+        body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        response = web.Response(text=body, status=status, content_type="text/html")
     response.headers.update(headers or {})
     return response
 

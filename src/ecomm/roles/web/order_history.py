@@ -8,13 +8,12 @@ than unknown.
 from __future__ import annotations
 
 import json
-import re
 
+from ecomm.core.identifiers import is_order_id
 from ecomm.roles.web.signing import Signer
 
 ORDERS_COOKIE = "orders"
 MAX_REMEMBERED = 20
-ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 class OrderHistoryCodec:
@@ -26,16 +25,20 @@ class OrderHistoryCodec:
 
     def decode(self, value: str | None) -> list[str]:
         """Newest first; an unsigned or malformed cookie is an empty history."""
+        return self.parse(value) or []
+
+    def parse(self, value: str | None) -> list[str] | None:
+        """The ids in `value`, or None when it is absent or not a history of ours."""
         payload = self._signer.verify(value)
         if payload is None:
-            return []
+            return None
         try:
             ids = json.loads(payload)
-        except ValueError:
-            return []
+        except (ValueError, RecursionError):
+            return None
         if not isinstance(ids, list):
-            return []
-        return [i for i in ids if isinstance(i, str) and ORDER_ID.match(i)][:MAX_REMEMBERED]
+            return None
+        return [i for i in ids[:MAX_REMEMBERED] if is_order_id(i)]
 
 
 def remember(history: list[str], order_id: str) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ecomm.core.domain import Order, OrderNotFound, OrderStatus
-from ecomm.roles.web.order_history import ORDER_ID
+from ecomm.core.identifiers import is_order_id
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import PeerUnavailable, gather_or_raise
 from ecomm.roles.web.shop import Shop, shop_key
@@ -61,7 +61,7 @@ class OrderView:
 
 async def _order(shop: Shop, request: web.Request, order_id: str) -> Order:
     """The order as recorded, or PENDING when only this browser knows of it yet."""
-    if not ORDER_ID.match(order_id):
+    if not is_order_id(order_id):
         raise OrderNotFound(order_id)
     try:
         return await shop.orders.order(order_id)

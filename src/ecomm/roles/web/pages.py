@@ -11,7 +11,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, ProductNotFound
+from ecomm.core.identifiers import MAX_ID_LENGTH, is_product_id
 from ecomm.roles.web.csrf import CSRF_FIELD, csrf_token_key
 from ecomm.roles.web.priced_cart import stock_badge
 from ecomm.roles.web.product_images import image_url
@@ -74,6 +75,14 @@ def render(
         "search_text": request.query.get("q", "")[:200],
     }
     return aiohttp_jinja2.render_template(template, request, {**common, **context}, status=status)
+
+
+def product_id_of(request: web.Request) -> str:
+    """The `{product_id}` of the path; `ProductNotFound` (a 404 page) for any other shape."""
+    product_id = request.match_info["product_id"]
+    if not is_product_id(product_id):
+        raise ProductNotFound(product_id[:MAX_ID_LENGTH])
+    return product_id
 
 
 def see_other(location: str) -> web.Response:

@@ -7,6 +7,8 @@ flood. The table of buckets is bounded so that many clients cannot exhaust memor
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import math
 import time
 from collections import OrderedDict
@@ -61,10 +63,13 @@ def client_address(request: web.Request, trusted_hops: int) -> str:
     is the client; anything to its left was sent by the client and proves nothing.
     """
     if trusted_hops > 0:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+        # Only the rightmost entries matter; a client may send thousands to its left.
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").rsplit(",", 8)]
         hops = [h for h in hops if h]
         if hops:
-            return hops[-min(trusted_hops, len(hops))]
+            candidate = hops[-min(trusted_hops, len(hops))]
+            with contextlib.suppress(ValueError):
+                return str(ipaddress.ip_address(candidate))
     return request.remote or "unknown"
 
 

@@ -6,9 +6,10 @@ shared and reloaded, and the pagination links keep every filter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,17 +29,21 @@ class BadSearch(ValueError):
     """A search parameter a person can fix; the message says how."""
 
 
+# Plain notation only, matched before any arithmetic: "1e-999999999" is 13 bytes that Decimal
+# accepts and that formatting in plain notation turns into a gigabyte of zeros.
+_PRICE = re.compile(r"[0-9]{1,7}(?:\.[0-9]{0,2})?|\.[0-9]{1,2}")
+_PAGE = re.compile(r"[0-9]{1,4}")
+
+
 def _price(raw: str, label: str) -> Decimal | None:
     if not raw:
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise BadSearch(f"The {label} price must be a number, like 25 or 9.99.") from None
-    if not value.is_finite() or not 0 <= value <= MAX_PRICE:
+    if not _PRICE.fullmatch(raw):
+        raise BadSearch(f"The {label} price must be a number, like 25 or 9.99.")
+    value = Decimal(raw)
+    if value > MAX_PRICE:
         raise BadSearch(f"The {label} price must be between 0 and {MAX_PRICE:,}.")
-    # Plain notation: "1e2" goes to lookup, and back into links, as "100".
-    return Decimal(format(value, "f"))
+    return value
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class SearchQuery:
         if sort not in SORTS:
             raise BadSearch("Please choose one of the offered sort orders.")
         raw_page = query.get("page", "1").strip() or "1"
-        if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page) <= MAX_PAGE:
+        if not _PAGE.fullmatch(raw_page) or not 1 <= int(raw_page) <= MAX_PAGE:
             raise BadSearch(f"The page must be a number from 1 to {MAX_PAGE}.")
         in_stock = query.get("in_stock", "") in {"1", "true", "on"}
         return cls(q, category, low, high, in_stock, sort, int(raw_page))

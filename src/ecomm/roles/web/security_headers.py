@@ -7,9 +7,12 @@ scripts and styles come only from our own `/static/`. Product pictures may come 
 
 from __future__ import annotations
 
+from html import escape
+
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from ecomm.core.edge import EdgePage, edge_message
 from ecomm.core.http import Handler
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -27,10 +30,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 # Only features Chromium knows: an unknown one is reported as a console error on every page.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-STATIC_MAX_AGE = 3600
 
 
-def _headers(secure: bool) -> dict[str, str]:
+def page_headers(secure: bool) -> dict[str, str]:
+    """The headers of every answer, pages, files, redirects and the edge's own errors alike."""
     headers = {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
@@ -45,7 +48,7 @@ def _headers(secure: bool) -> dict[str, str]:
 
 
 def security_headers(*, secure: bool) -> Middleware:
-    headers = _headers(secure)
+    headers = page_headers(secure)
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -56,11 +59,27 @@ def security_headers(*, secure: bool) -> Middleware:
             exc.headers.update(headers)
             raise
         response.headers.update(headers)
-        if request.path.startswith("/static/") and response.status == 200:
-            response.headers.setdefault("Cache-Control", f"public, max-age={STATIC_MAX_AGE}")
-        elif response.content_type == "text/html":
+        if response.content_type == "text/html":
             # Pages show a cart and a CSRF token: personal, never for a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return middleware
+
+
+def edge_page(secure: bool) -> EdgePage:
+    """What the server answers when aiohttp refuses a request before the app sees it."""
+    headers = {**page_headers(secure), "Cache-Control": "no-store"}
+
+    def page(status: int) -> web.Response:
+        text = escape(edge_message(status)).capitalize()
+        body = _EDGE_PAGE.format(status=status, text=text)
+        return web.Response(text=body, status=status, content_type="text/html", headers=headers)
+
+    return page
+
+
+_EDGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{status} · Ecomm</title></head>
+<body><main><h1>{text}</h1><p><a href="/">Go to the home page</a></p></main></body></html>
+"""
