@@ -44,6 +44,7 @@ async def ready(url: str, process: asyncio.subprocess.Process, within: float = 6
 class Stack:
     urls: dict[str, str]
     logs: dict[str, Path]
+    pids: dict[str, int]
 
     @property
     def web(self) -> str:
@@ -91,7 +92,7 @@ async def stack(
     try:
         for role in ROLES:
             await ready(f"{urls[role]}/readyz", processes[role])
-        yield Stack(urls, logs)
+        yield Stack(urls, logs, {role: p.pid for role, p in processes.items()})
     finally:
         for process in processes.values():
             if process.returncode is None:
