@@ -112,3 +112,15 @@ async def test_outcome_events_carry_the_correlation_id_and_the_reason() -> None:
     assert event.type is EventType.ORDER_REJECTED
     assert event.correlationId == "corr-7"
     assert event.data["reason"] == outcome.order.reason
+
+
+async def test_an_order_id_sent_again_for_other_items_keeps_the_first_record_and_reserves_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = FakeOrderStore(stock={"P1": 5, "P2": 5})
+    await place_order(store, order("o-1", P1=1), "c")
+    replayed = await place_order(store, order("o-1", P2=4), "c")
+    assert not replayed.fresh
+    assert [(line.productID, line.quantity) for line in replayed.order.items] == [("P1", 1)]
+    assert store.stock == {"P1": 4, "P2": 5}
+    assert "order_id_reused_for_other_items" in capsys.readouterr().out
