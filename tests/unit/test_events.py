@@ -5,6 +5,7 @@ import json
 import pytest
 
 from ecomm.core.events import (
+    MAX_BODY_CHARS,
     CustomerData,
     Envelope,
     EventType,
@@ -82,3 +83,66 @@ def test_a_search_count_out_of_bounds_is_malformed(searches: int) -> None:
     data = {"query": "kettle", "resultCount": 3, "searches": searches}
     with pytest.raises(MalformedEvent):
         Envelope(type=EventType.PRODUCT_SEARCHED, data=data).payload()
+
+
+# -- poison bodies: every one is malformed, none raises anything else --------------------------
+
+
+def envelope_with(data: str, event_type: str = "ProductSearched") -> str:
+    return f'{{"type": "{event_type}", "version": 1, "data": {data}}}'
+
+
+def searched_body(result_count: str = "3", query: str = '"kettle"') -> str:
+    return envelope_with(f'{{"query": {query}, "resultCount": {result_count}}}')
+
+
+def test_a_body_searched_with_bounded_parsing_still_decodes() -> None:
+    payload = decode(searched_body()).payload()
+    assert isinstance(payload, ProductSearchedData)
+    assert payload.resultCount == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        pytest.param("[" * 100_000, "nested deeper", id="100,000 open brackets"),
+        pytest.param('{"a":' * 50_000, "nested deeper", id="50,000 open objects"),
+        pytest.param(envelope_with("[" * 500 + "]" * 500), "nested deeper", id="500 deep in data"),
+        pytest.param(
+            searched_body(query='"' + "x" * MAX_BODY_CHARS + '"'), "characters", id="over 256 KiB"
+        ),
+        pytest.param(searched_body("9" * 10_000), "10000 digits", id="a 10,000-digit number"),
+        pytest.param(searched_body("9" * 21), "21 digits", id="a 21-digit number"),
+        pytest.param(searched_body("NaN"), "NaN is not a number", id="NaN"),
+        pytest.param(searched_body("Infinity"), "Infinity is not a number", id="Infinity"),
+        pytest.param(searched_body("-Infinity"), "Infinity is not a number", id="-Infinity"),
+        pytest.param(searched_body("1e400"), "too large", id="a float beyond float"),
+        pytest.param(searched_body("1.00000000000000001"), "15 digits", id="17 digits"),
+        pytest.param(searched_body(query=r'"\ud800"'), "not Unicode", id="a lone surrogate"),
+        pytest.param(
+            json.dumps({"Type": "Notification", "Message": {"type": "ProductSearched"}}),
+            "dict, not text",
+            id="an SNS message that is not text",
+        ),
+    ],
+)
+def test_a_poison_body_is_malformed(body: str, reason: str) -> None:
+    with pytest.raises(MalformedEvent, match=reason):
+        decode(body)
+
+
+@pytest.mark.parametrize("body", [None, b"{}", 5, ["[]"]])
+def test_a_body_that_is_not_text_is_malformed(body: object) -> None:
+    with pytest.raises(MalformedEvent, match="not text"):
+        decode(body)
+
+
+def test_nesting_as_deep_as_an_event_allows_decodes() -> None:
+    data = {"query": "kettle", "resultCount": 1, "deep": json.loads("[" * 12 + "]" * 12)}
+    assert decode(envelope_with(json.dumps(data))).type is EventType.PRODUCT_SEARCHED
+
+
+def test_an_sns_notification_is_unwrapped_once_only() -> None:
+    inner = json.dumps({"Type": "Notification", "Message": an_order_placed().to_json()})
+    with pytest.raises(MalformedEvent, match="not an event envelope"):
+        decode(json.dumps({"Type": "Notification", "Message": inner}))

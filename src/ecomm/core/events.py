@@ -4,11 +4,14 @@ Every message body is an `Envelope`; its `type` is also the SNS message attribut
 the queue subscriptions filter on. `decode` is the one place where AWS wrappers are unwrapped: it
 accepts the raw envelope (raw message delivery) and the SNS notification that wraps it when raw
 delivery is off, so a misconfigured subscription still works instead of poisoning the queue.
+
+Whatever a body holds, `decode` returns an envelope or raises `MalformedEvent`, which the
+consumer parks in the dead-letter queue at once; nothing a sender writes can take the path of a
+bug. The body is parsed within bounds (`boundedjson.py`: its length is SQS's own limit).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,7 +19,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
+from ecomm.core.boundedjson import UnreadableJson, bounded_loads
 from ecomm.core.domain import MAX_ORDER_LINES
+
+MAX_BODY_CHARS = 256 * 1024  # SQS refuses a larger body in bytes, and a character is >= 1 byte
+MAX_DEPTH = 16  # the deepest event nests 4 levels: envelope, data, items, a line
 
 
 class EventType(StrEnum):
@@ -136,14 +143,15 @@ def _summary(exc: ValidationError) -> str:
     )
 
 
-def decode(body: str) -> Envelope:
+def decode(body: object) -> Envelope:
     """Parse an SQS message body into an `Envelope`, unwrapping an SNS notification if present."""
     try:
-        raw = json.loads(body)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise MalformedEvent(f"body is not JSON: {exc}") from exc
-    if isinstance(raw, dict) and raw.get("Type") == "Notification" and "Message" in raw:
-        return decode(str(raw["Message"]))
+        raw = bounded_loads(body, max_chars=MAX_BODY_CHARS, max_depth=MAX_DEPTH)
+        if isinstance(raw, dict) and raw.get("Type") == "Notification" and "Message" in raw:
+            # SNS wraps once: a notification inside a notification is not an event.
+            raw = bounded_loads(raw["Message"], max_chars=MAX_BODY_CHARS, max_depth=MAX_DEPTH)
+    except UnreadableJson as exc:
+        raise MalformedEvent(f"body is unreadable: {exc}") from exc
     try:
         return Envelope.model_validate(raw)
     except ValidationError as exc:
