@@ -8,11 +8,14 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import pytest
+
 from ecomm.core.bootstrap import Runtime
 from ecomm.core.consumer import Handler, QueueConsumer, resolve_queue_url
 from ecomm.core.deadletters import list_dead_letters, redrive
 from ecomm.core.domain import TransientError
 from ecomm.core.events import Envelope, EventType, ProductSearchedData
+from ecomm.core.resources import MAX_RECEIVE_COUNT
 from ecomm.core.settings import Settings
 from tests.fakes import FakePublisher
 from tests.polling import eventually
@@ -145,3 +148,47 @@ async def test_dead_letters_can_be_listed_and_redriven(runtime: Runtime) -> None
     assert await redrive(sqs, name) == 1
     assert await queue_depth(runtime) == 1
     assert await list_dead_letters(sqs, name) == []
+
+
+def handled_as(rt: Runtime, result: str) -> float:
+    value = rt.metrics.registry.get_sample_value(
+        "ecomm_messages_total", {"queue": rt.names.lookup_queue, "result": result}
+    )
+    return value or 0.0
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        pytest.param("[" * 100_000, id="nested 100,000 deep"),
+        pytest.param(
+            '{"type": "ProductSearched", "data": {"resultCount": ' + "9" * 10_000 + "}}",
+            id="a 10,000-digit number",
+        ),
+    ],
+)
+async def test_a_poison_message_goes_to_the_dead_letter_queue_and_the_next_is_handled(
+    runtime: Runtime, poison: str
+) -> None:
+    handled: list[str] = []
+
+    async def record(envelope: Envelope) -> Sequence[Envelope]:
+        handled.append(envelope.id)
+        return ()
+
+    sqs = runtime.aws.sqs
+    await sqs.send_message(
+        QueueUrl=await resolve_queue_url(sqs, runtime.names.lookup_queue), MessageBody=poison
+    )
+    good = searched("after the poison")
+    await runtime.publisher.publish(good)
+    async with consuming(runtime, record):
+
+        async def parked() -> bool:
+            return handled == [good.id] and await queue_depth(runtime) == 0
+
+        await eventually(parked, within=40)
+    assert handled_as(runtime, "malformed") == MAX_RECEIVE_COUNT
+    assert handled_as(runtime, "error") == 0  # never taken for a bug, never backed off
+    [letter] = await list_dead_letters(sqs, runtime.names.lookup_queue)
+    assert letter.body == poison

@@ -1,22 +1,47 @@
-"""The event envelope of DESIGN.md and its payloads, as pydantic models.
+"""The event envelope of DESIGN.md and its payloads, as pydantic models, with their limits.
 
 Every message body is an `Envelope`; its `type` is also the SNS message attribute `type`, which
 the queue subscriptions filter on. `decode` is the one place where AWS wrappers are unwrapped: it
 accepts the raw envelope (raw message delivery) and the SNS notification that wraps it when raw
 delivery is off, so a misconfigured subscription still works instead of poisoning the queue.
+
+Whatever a body holds, `decode` and `payload` return a valid event or raise `MalformedEvent`,
+which the consumer parks in the dead-letter queue at once; nothing a sender writes can take the
+path of a bug. The body is parsed within bounds (`boundedjson.py`: its length is SQS's own
+limit), then every field of every payload has a bound.
 """
 
 from __future__ import annotations
 
-import json
+import unicodedata
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    ValidationError,
+)
 
+from ecomm.core.boundedjson import FLOAT_DIGITS, UnreadableJson, bounded_loads
 from ecomm.core.domain import MAX_ORDER_LINES
+
+MAX_BODY_CHARS = 256 * 1024  # SQS refuses a larger body in bytes, and a character is >= 1 byte
+MAX_DEPTH = 16  # the deepest event nests 4 levels: envelope, data, items, a line
+# Counts and quantities: wide enough for every business rule, never a number that is costly to
+# hold or compare.
+MAX_WIRE_INT = 10**9
+MAX_PRICE = Decimal(10**9)
+MAX_CUSTOMER_NAME = 200
+MAX_EMAIL = 254  # RFC 5321: the longest address a mail server accepts
 
 
 class EventType(StrEnum):
@@ -31,28 +56,83 @@ class _Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+# Controls (Cc), format characters (Cf: the bidi overrides U+202A..U+202E and isolates
+# U+2066..U+2069 among them), lone surrogates (Cs) and line or paragraph separators: with them a
+# name shows one thing and says another, or breaks the line it is printed on.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Except the two joiners (Cf): Persian, Hindi and other scripts spell ordinary names with them.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+
+
+def clean_customer_text(value: str, *, max_length: int = MAX_CUSTOMER_NAME) -> str:
+    """What a customer typed, trimmed and with runs of spaces made one, if acceptable.
+
+    Raises `ValueError`, whose message completes "Your name ...", when it is empty, longer than
+    `max_length`, or holds a control or invisible formatting character.
+    """
+    for char in value:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
+            raise ValueError(
+                f"must not contain the control or formatting character U+{ord(char):04X}"
+            )
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError("must not be empty")
+    if len(cleaned) > max_length:
+        raise ValueError(f"must be at most {max_length} characters long")
+    return cleaned
+
+
+def _bounded_email(value: object) -> object:
+    # Before the address is parsed: EmailStr checks its length only afterwards.
+    if isinstance(value, str) and len(value) > MAX_EMAIL:
+        raise ValueError(f"an email address is at most {MAX_EMAIL} characters long")
+    return value
+
+
 ProductId = Annotated[str, Field(min_length=1, max_length=128)]
 OrderId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+WireInt = Annotated[int, Field(ge=-MAX_WIRE_INT, le=MAX_WIRE_INT)]
+Count = Annotated[int, Field(ge=0, le=MAX_WIRE_INT)]
+CustomerName = Annotated[
+    str, Field(min_length=1, max_length=MAX_CUSTOMER_NAME), AfterValidator(clean_customer_text)
+]
+CustomerEmail = Annotated[EmailStr, BeforeValidator(_bounded_email)]
+# A decimal in the domain; a JSON number on the wire, as the contract has it. Its digits are
+# bounded so that the float a JSON parser makes of it, and this one writes, is exact.
+Price = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_PRICE, max_digits=FLOAT_DIGITS, decimal_places=4),
+    PlainSerializer(float, return_type=float, when_used="json"),
+]
 
 
 class LineData(_Payload):
     productID: ProductId  # noqa: N815
-    quantity: int  # bounds are business rules: the order worker rejects with a reason
+    # Which quantities are acceptable is a business rule: the order worker rejects with a reason.
+    quantity: WireInt
 
 
 class CustomerData(_Payload):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: EmailStr
+    name: CustomerName
+    email: CustomerEmail
 
 
 # One web task sums the searches of one query over a short window into one event.
 MAX_SEARCHES_PER_EVENT = 1_000_000
 
 
+MAX_FILTERS = 8
+FilterName = Annotated[str, Field(min_length=1, max_length=32)]
+FilterValue = Annotated[str, Field(max_length=200)]
+
+
 class ProductSearchedData(_Payload):
     query: Annotated[str, Field(max_length=200)]
-    filters: dict[str, str] = Field(default_factory=dict)
-    resultCount: Annotated[int, Field(ge=0)]  # noqa: N815
+    filters: Annotated[dict[FilterName, FilterValue], Field(max_length=MAX_FILTERS)] = Field(
+        default_factory=dict
+    )
+    resultCount: Count  # noqa: N815
     # How many times it was searched (the web role aggregates); absent means once.
     searches: Annotated[int, Field(ge=1, le=MAX_SEARCHES_PER_EVENT)] = 1
 
@@ -67,19 +147,22 @@ class OrderPlacedData(_Payload):
 
 class OrderOutcomeData(_Payload):
     orderID: OrderId  # noqa: N815
-    items: list[LineData]
-    reason: str | None = None
+    items: Annotated[list[LineData], Field(max_length=10 * MAX_ORDER_LINES)]
+    # Written from product names, which nothing bounds but the message that carries them.
+    reason: Annotated[str, Field(max_length=MAX_BODY_CHARS)] | None = None
 
 
 class ProductChangedData(_Payload):
+    """Announces an operator's change; lookup reads the product's row, the rest is information."""
+
     productID: ProductId  # noqa: N815
-    name: str
-    description: str
-    category: str
-    price: Annotated[float, Field(ge=0)]
-    stock: Annotated[int, Field(ge=0)]
-    updatedAt: str  # noqa: N815
-    imageUrl: str | None = None  # noqa: N815
+    name: Annotated[str, Field(max_length=1000)]
+    description: Annotated[str, Field(max_length=20_000)]
+    category: Annotated[str, Field(max_length=200)]
+    price: Price
+    stock: Count
+    updatedAt: Annotated[str, Field(max_length=64)]  # noqa: N815
+    imageUrl: Annotated[str, Field(max_length=2048)] | None = None  # noqa: N815
 
 
 _DATA_MODELS: dict[EventType, type[_Payload]] = {
@@ -102,9 +185,11 @@ class Envelope(BaseModel):
 
     type: EventType
     version: Literal[1] = 1
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
-    occurredAt: str = Field(default_factory=utc_now)  # noqa: N815
-    correlationId: str = Field(default_factory=lambda: str(uuid.uuid4()))  # noqa: N815
+    id: Annotated[str, Field(max_length=128)] = Field(default_factory=lambda: str(uuid.uuid4()))
+    occurredAt: Annotated[str, Field(max_length=64)] = Field(default_factory=utc_now)  # noqa: N815
+    correlationId: Annotated[str, Field(max_length=128)] = Field(  # noqa: N815
+        default_factory=lambda: str(uuid.uuid4())
+    )
     data: dict[str, Any]
 
     @classmethod
@@ -136,14 +221,15 @@ def _summary(exc: ValidationError) -> str:
     )
 
 
-def decode(body: str) -> Envelope:
+def decode(body: object) -> Envelope:
     """Parse an SQS message body into an `Envelope`, unwrapping an SNS notification if present."""
     try:
-        raw = json.loads(body)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise MalformedEvent(f"body is not JSON: {exc}") from exc
-    if isinstance(raw, dict) and raw.get("Type") == "Notification" and "Message" in raw:
-        return decode(str(raw["Message"]))
+        raw = bounded_loads(body, max_chars=MAX_BODY_CHARS, max_depth=MAX_DEPTH)
+        if isinstance(raw, dict) and raw.get("Type") == "Notification" and "Message" in raw:
+            # SNS wraps once: a notification inside a notification is not an event.
+            raw = bounded_loads(raw["Message"], max_chars=MAX_BODY_CHARS, max_depth=MAX_DEPTH)
+    except UnreadableJson as exc:
+        raise MalformedEvent(f"body is unreadable: {exc}") from exc
     try:
         return Envelope.model_validate(raw)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.handlers import LookupHandlers
 from ecomm.roles.lookup.operator import changed_data
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.refresher import StockRefresher
+from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.results import SearchResults
 from ecomm.roles.lookup.trending import Trending
 from tests.integration.lookup.conftest import Client, client_for
@@ -65,7 +65,7 @@ async def lookup() -> AsyncIterator[Lookup]:
     model: ReadModel = ready_model(CATALOG)
     table = FakeTable(CATALOG)
     trending = Trending(min_score=0, recompute_every=0)
-    refresher = StockRefresher(table, model, window=0)
+    refresher = ProductRefresher(table, model, window=0)
     app = create_app(model=model, trending=trending, products=table, metrics=Metrics("lookup"))
     try:
         async with client_for(app) as client:
@@ -103,6 +103,7 @@ async def test_a_renamed_product_is_found_by_its_new_name_and_category(lookup: L
     renamed = replace(
         HEADPHONES, name="Copper Kettle", category="Home & Kitchen", updatedAt="2026-02-01"
     )
+    lookup.table.put(renamed)  # an operator wrote the table; the event says which row
 
     await lookup.handlers.handle(
         Envelope.wrap(EventType.PRODUCT_CHANGED, changed_data(renamed), None)

@@ -16,6 +16,9 @@ class FakeTable:
         self.reads: list[list[str]] = []
         self.failures = 0
         self.gate: asyncio.Event | None = None  # set: scans wait for it
+        # Set: a read answers with the rows as they were when it began, once the gate opens.
+        self.read_gate: asyncio.Event | None = None
+        self.read_begun = asyncio.Event()
 
     def put(self, product: Product) -> None:
         self.rows[product.productID] = product
@@ -30,9 +33,13 @@ class FakeTable:
     async def get_many(self, product_ids: Iterable[str]) -> dict[str, Product]:
         wanted = list(product_ids)
         self.reads.append(wanted)
+        found = {i: self.rows[i] for i in wanted if i in self.rows}
+        self.read_begun.set()
         await asyncio.sleep(0)
+        if self.read_gate is not None:
+            await self.read_gate.wait()
         self._maybe_fail()
-        return {i: self.rows[i] for i in wanted if i in self.rows}
+        return found
 
     async def scan(self, segments: int = 4) -> AsyncIterator[list[Product]]:
         if self.gate is not None:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain import TransientError
+from ecomm.core.domain import Product, TransientError
 from ecomm.core.events import (
     Envelope,
     EventType,
@@ -17,7 +18,7 @@ from ecomm.core.events import (
 from ecomm.roles.lookup.handlers import LookupHandlers
 from ecomm.roles.lookup.operator import changed_data
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.refresher import StockRefresher
+from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.trending import Trending
 from tests.unit.lookup.catalogs import product, ready_model
 from tests.unit.lookup.fakes import FakeTable
@@ -33,7 +34,7 @@ class Lookup:
         self.table = FakeTable([KETTLE, TENT])
         self.model = model or ready_model([KETTLE, TENT])
         self.trending = Trending(min_score=0, recompute_every=0)
-        self.refresher = StockRefresher(self.table, self.model)
+        self.refresher = ProductRefresher(self.table, self.model)
         self.handlers = LookupHandlers(self.model, self.trending, self.refresher)
 
     def stock(self, product_id: str) -> int | None:
@@ -116,22 +117,54 @@ async def test_a_rejected_order_changes_nothing() -> None:
     assert lookup.table.reads == []
 
 
-async def test_product_changes_apply_in_any_order_and_keep_the_newest() -> None:
+def changed(p: Product) -> Envelope:
+    return Envelope.wrap(EventType.PRODUCT_CHANGED, changed_data(p), None)
+
+
+async def test_a_product_change_shows_the_table_s_row_not_the_event_s() -> None:
+    lookup = Lookup()
+    row = replace(KETTLE, price=Decimal("12.00"), updatedAt="2026-02-01T00:00:00.000Z")
+    lookup.table.put(row)
+    forged = replace(row, name="Free Kettle", price=Decimal(0), updatedAt="2999-01-01T00:00:00Z")
+    await lookup.handle(changed(forged))
+    assert lookup.model.index.get("P1") == row
+    assert lookup.table.reads == [["P1"]]
+
+
+async def test_product_changes_in_any_order_show_the_row_the_table_has_now() -> None:
     older = replace(KETTLE, stock=3, updatedAt="2026-02-01T00:00:00.000Z")
     newer = replace(KETTLE, stock=9, name="Copper Kettle", updatedAt="2026-03-01T00:00:00.000Z")
     for arrivals in ([older, newer], [newer, older], [newer, older, newer, older]):
         lookup = Lookup()
+        lookup.table.put(newer)
         for p in arrivals:
-            event = Envelope.wrap(EventType.PRODUCT_CHANGED, changed_data(p), None)
-            await lookup.handle(event)
+            await lookup.handle(changed(p))
         assert lookup.model.index.get("P1") == newer
 
 
-async def test_a_new_product_announced_by_an_event_is_indexed() -> None:
+async def test_a_new_product_announced_by_an_event_is_indexed_from_the_table() -> None:
     lookup = Lookup()
     lamp = product("P9", "Solar Lamp", price="19.99", updated_at="2026-02-01T00:00:00.000Z")
-    await lookup.handle(Envelope.wrap(EventType.PRODUCT_CHANGED, changed_data(lamp), None))
+    lookup.table.put(lamp)
+    await lookup.handle(changed(replace(lamp, name="Something Else")))
     assert lookup.model.index.get("P9") == lamp
+
+
+async def test_a_change_announced_for_a_product_the_table_lacks_adds_nothing() -> None:
+    lookup = Lookup()
+    await lookup.handle(changed(product("P404", "Phantom Deal", price="0.01")))
+    assert lookup.model.index.get("P404") is None
+    assert len(lookup.model.index) == 2
+
+
+async def test_changes_and_confirmed_orders_of_one_batch_share_one_read() -> None:
+    lookup = Lookup()
+    lookup.table.put(replace(KETTLE, name="Copper Kettle"))
+    lookup.table.put(replace(TENT, stock=1))
+    await asyncio.gather(lookup.handle(changed(KETTLE)), lookup.handle(confirmed("P2")))
+    assert len(lookup.table.reads) == 1
+    assert lookup.model.index.get("P1") == lookup.table.rows["P1"]
+    assert lookup.stock("P2") == 1
 
 
 async def test_a_read_that_fails_fails_the_handler_and_the_retry_applies() -> None:
@@ -153,12 +186,26 @@ async def test_a_product_gone_from_the_table_leaves_the_index() -> None:
     assert lookup.model.index.get("P2") is None
 
 
-async def test_a_read_older_than_a_change_already_applied_is_ignored() -> None:
+async def test_a_read_replaces_a_held_version_that_claims_to_be_newer() -> None:
     lookup = Lookup()
-    newer = replace(KETTLE, stock=50, updatedAt="2026-05-01T00:00:00.000Z")
-    lookup.model.changed(newer)
-    await lookup.handle(confirmed("P1"))  # the table still says 10, from January
-    assert lookup.stock("P1") == 50
+    lookup.model.index.upsert(replace(KETTLE, stock=50, updatedAt="2999-01-01T00:00:00.000Z"))
+    await lookup.handle(confirmed("P1"))  # the table says 10, from January
+    assert lookup.model.index.get("P1") == KETTLE
+
+
+async def test_a_read_that_started_first_never_lands_after_a_later_one() -> None:
+    lookup = Lookup()
+    lookup.table.read_gate = asyncio.Event()
+    first = asyncio.create_task(lookup.handle(confirmed("P1", order_id="O1")))
+    await lookup.table.read_begun.wait()  # the first read has the row with 10 in stock
+    lookup.table.put(replace(KETTLE, stock=4))
+    second = asyncio.create_task(lookup.handle(confirmed("P1", order_id="O2")))
+    await asyncio.sleep(0.05)
+    assert len(lookup.table.reads) == 1  # the second waits for the first to land
+    lookup.table.read_gate.set()
+    await asyncio.gather(first, second)
+    assert len(lookup.table.reads) == 2
+    assert lookup.stock("P1") == 4
 
 
 async def test_an_event_whose_data_does_not_fit_its_type_is_malformed() -> None:

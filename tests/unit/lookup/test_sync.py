@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from ecomm.roles.lookup.readmodel import NotReady, ReadModel
+from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.search import SearchQuery, search
 from ecomm.roles.lookup.sync import CatalogSync
 from tests.unit.lookup.catalogs import product, ready_model
@@ -46,19 +47,56 @@ async def test_a_resync_applies_what_changed_and_drops_what_was_deleted() -> Non
     assert model.index.get("P04") is None
 
 
-def test_a_resync_does_not_undo_what_an_event_did_while_it_ran() -> None:
+def test_a_resync_does_not_undo_what_a_refresh_read_while_it_ran() -> None:
     model = ready_model(CATALOG)
     model.begin_sync()
     # An order lowered P01's stock and the refresh read it, after the scan passed P01...
     fresh = replace(CATALOG[1], stock=0)
-    model.refreshed(["P01"], {"P01": fresh})
     # ...and an operator added P77, after the scan passed where it would be.
     added = product("P77", "Added Meanwhile", updated_at="2026-06-01T00:00:00.000Z")
-    model.changed(added)
+    with model.reading(["P01", "P77"]):
+        pass
+    model.refreshed(["P01", "P77"], {"P01": fresh, "P77": added})
     model.synced(CATALOG)  # the scan's pages: P01 still with its old stock, no P77
     assert model.end_sync({p.productID for p in CATALOG}) == 0
     assert model.index.get("P01") == fresh
     assert model.index.get("P77") == added
+
+
+def test_a_product_read_during_a_scan_is_the_read_s_and_the_next_scan_s_after() -> None:
+    model = ready_model(CATALOG)
+    table_now = replace(CATALOG[1], stock=0)
+    model.begin_sync()
+    with model.reading(["P01"]):  # the refresh reads P01 as it was...
+        assert model.synced([table_now]) == 0  # ...the scan reads it changed, and lands first
+    model.refreshed(["P01"], {"P01": CATALOG[1]})
+    assert model.end_sync({p.productID for p in CATALOG}) == 0
+    assert model.index.get("P01") == CATALOG[1]
+    model.begin_sync()
+    model.synced([table_now])
+    model.end_sync({p.productID for p in CATALOG})
+    assert model.index.get("P01") == table_now
+
+
+def test_a_refresh_already_reading_when_a_scan_begins_keeps_its_product() -> None:
+    model = ready_model(CATALOG)
+    with model.reading(["P02"]):
+        model.begin_sync()
+        assert model.synced([replace(CATALOG[2], stock=40)]) == 0
+    model.refreshed(["P02"], {"P02": replace(CATALOG[2], stock=41)})
+    assert model.end_sync(set()) == len(CATALOG) - 1  # every product but the one being read
+    assert model.index.get("P02") == replace(CATALOG[2], stock=41)
+
+
+def test_a_refresh_that_landed_before_the_scan_began_is_replaced_by_it() -> None:
+    model = ready_model(CATALOG)
+    with model.reading(["P03"]):
+        pass
+    model.refreshed(["P03"], {"P03": replace(CATALOG[3], stock=7)})
+    model.begin_sync()
+    assert model.synced([replace(CATALOG[3], stock=6)]) == 1
+    model.end_sync({p.productID for p in CATALOG})
+    assert model.index.get("P03") == replace(CATALOG[3], stock=6)
 
 
 def test_a_scan_that_broke_off_removes_nothing() -> None:
@@ -69,10 +107,28 @@ def test_a_scan_that_broke_off_removes_nothing() -> None:
     assert len(model.index) == 30
 
 
-def test_a_scan_never_replaces_a_newer_version() -> None:
+def test_a_scan_replaces_whatever_was_held_even_a_version_claiming_to_be_newer() -> None:
     model = ready_model(CATALOG)
-    newer = replace(CATALOG[2], price=CATALOG[2].price + 1, updatedAt="2027-01-01T00:00:00.000Z")
-    model.changed(newer)
+    model.index.upsert(replace(CATALOG[2], name="Forged", updatedAt="2999-01-01T00:00:00.000Z"))
     model.begin_sync()
-    assert model.synced(CATALOG) == 0
-    assert model.index.get("P02") == newer
+    assert model.synced(CATALOG) == 1
+    assert model.index.get("P02") == CATALOG[2]
+
+
+async def test_a_resync_with_refreshes_running_converges_to_the_table() -> None:
+    table = FakeTable(CATALOG)
+    model = ready_model(CATALOG)
+    refresher = ProductRefresher(table, model, window=0)
+    table.read_gate = asyncio.Event()
+    reading = asyncio.create_task(refresher.refresh(["P05"]))  # reads P05 as it is now
+    await table.read_begun.wait()
+    table.put(replace(CATALOG[5], stock=0))
+    table.put(replace(CATALOG[6], name="Renamed Item"))
+    resync = asyncio.create_task(CatalogSync(table, model).resync())
+    await asyncio.sleep(0.01)
+    table.read_gate.set()
+    await asyncio.gather(reading, resync)
+    assert model.index.get("P06") == table.rows["P06"]
+    assert model.index.get("P05") == CATALOG[5]  # as the refresh read it; this scan left it
+    await CatalogSync(table, model).resync()
+    assert {p: model.index.get(p) for p in table.rows} == table.rows

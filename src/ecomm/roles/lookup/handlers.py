@@ -3,7 +3,10 @@
     ProductSearched   count the query in trending
     OrderConfirmed    re-read the ordered products (exact stock, coalesced across the batch)
     OrderRejected     nothing: a rejected order reserved no stock
-    ProductChanged    take the snapshot if it is newer than the one held
+    ProductChanged    re-read the product it names; the rest of its data is not used
+
+Only the Products table says what a product is (see `readmodel.py`): anyone who can publish to
+the topic could otherwise put any name and price into search.
 
 A task may receive one event twice: SQS delivers at least once, and a task reads both the
 shared queue and its own (see `taskqueue.py`). Every effect is idempotent already except the
@@ -17,11 +20,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 
 import structlog
 
-from ecomm.core.domain import Product
 from ecomm.core.events import (
     Envelope,
     EventType,
@@ -30,7 +31,7 @@ from ecomm.core.events import (
     ProductSearchedData,
 )
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.refresher import StockRefresher
+from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.trending import Trending
 
 log = structlog.get_logger(__name__)
@@ -63,7 +64,7 @@ class LookupHandlers:
         self,
         model: ReadModel,
         trending: Trending,
-        refresher: StockRefresher,
+        refresher: ProductRefresher,
         *,
         seen: RecentIds | None = None,
     ) -> None:
@@ -87,27 +88,13 @@ class LookupHandlers:
                         payload.query, at=_epoch(event.occurredAt), searches=payload.searches
                     )
             elif isinstance(payload, ProductChangedData):
-                self._model.changed(_product(payload))
+                await self._refresher.refresh([payload.productID])
             elif isinstance(payload, OrderOutcomeData) and event.type is EventType.ORDER_CONFIRMED:
                 await self._refresher.refresh(line.productID for line in payload.items)
         except BaseException:
             self._seen.release(event.id)
             raise
         return ()
-
-
-def _product(data: ProductChangedData) -> Product:
-    return Product(
-        productID=data.productID,
-        name=data.name,
-        description=data.description,
-        category=data.category,
-        # Through str: the float 19.99 becomes Decimal("19.99"), not its binary expansion.
-        price=Decimal(str(data.price)),
-        stock=data.stock,
-        updatedAt=data.updatedAt,
-        imageUrl=data.imageUrl,
-    )
 
 
 def _epoch(timestamp: str) -> float | None:

@@ -1,23 +1,32 @@
 """The index plus the rules that decide which version of a product it keeps.
 
-Events arrive at least once and in any order, and table reads race with them, so every change
-goes through one of three doors, each idempotent:
+Only the Products table says what a product is. Events name the products to read again, never
+their contents, so what the index holds is always a row some read returned. Two kinds of reads
+land, and the only question is their order:
 
-    changed(p)   an event's snapshot      applied only if strictly newer than what is held
-    refreshed(p) a consistent table read  applied unless what is held is newer
-    synced(p)    a page of a full scan    applied unless held is newer, or an event/read
-                                          touched that product after the scan began
+    refreshed(ids, rows)  a consistent BatchGetItem  applied as read: the row, or its absence
+    synced(rows)          one page of a full scan     applied unless that product was being
+                                                      refreshed at some moment of the scan
 
-`updatedAt` only grows in the table, so "newer" is a string comparison of ISO timestamps. A
-refresh is allowed to win a tie: the order worker may change stock without touching updatedAt,
-and a read is never older than the event that caused it. Reads are serialised by the refresher,
-so two reads never land out of order.
+Refreshes are serialised by the refresher, so a later one always started after an earlier one
+landed. A scan page and a refresh of the same product can overlap, and nothing tells which read
+the newer row; so a product with a refresh in flight at any moment of a scan belongs to the
+refresh, and that scan neither replaces nor removes it:
+
+    scan:     begin ────── page with P read ─────── page with P applied ────── end
+    refresh:        P read ─────────────────── lands     skipped: P was being read
+
+The product comes back to the table's row at its next refresh or at the end of the next scan
+that no refresh of it overlaps. `updatedAt` plays no part: a row that claims a time ahead of the
+clock would otherwise outrank the table for as long as the task runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from ecomm.core.domain import Product
 from ecomm.roles.lookup.index import SearchIndex
@@ -31,7 +40,8 @@ class ReadModel:
     def __init__(self, index: SearchIndex | None = None) -> None:
         self.index = index if index is not None else SearchIndex()
         self.ready = asyncio.Event()
-        # Product ids an event or a read updated while a full scan runs (None: no scan running).
+        self._reading: Counter[str] = Counter()  # product ids a refresh is reading right now
+        # Product ids a refresh read while a full scan runs (None: no scan running).
         self._touched: set[str] | None = None
 
     def mark_ready(self) -> None:
@@ -42,39 +52,40 @@ class ReadModel:
         if not self.ready.is_set():
             raise NotReady(f"index loading ({len(self.index)} products so far)")
 
-    def changed(self, product: Product) -> bool:
-        held = self.index.get(product.productID)
-        if held is not None and held.updatedAt >= product.updatedAt:
-            return False
-        self._touch(product.productID)
-        self.index.upsert(product)
-        return True
+    @contextmanager
+    def reading(self, product_ids: Iterable[str]) -> Iterator[None]:
+        """Around a refresh's table read: a scan running meanwhile leaves these products alone."""
+        ids = set(product_ids)
+        self._reading.update(ids)
+        if self._touched is not None:
+            self._touched |= ids
+        try:
+            yield
+        finally:
+            self._reading.subtract(ids)
+            self._reading = +self._reading  # forget the ids no read holds any more
 
     def refreshed(self, asked: Iterable[str], found: Mapping[str, Product]) -> None:
+        """Apply a consistent read of `asked`; what it did not find is gone from the table."""
         for product_id in asked:
-            self._touch(product_id)
             product = found.get(product_id)
             if product is None:
-                self.index.remove(product_id)  # the table no longer has it
-                continue
-            held = self.index.get(product_id)
-            if held is None or (held.updatedAt <= product.updatedAt and held != product):
+                self.index.remove(product_id)
+            elif self.index.get(product_id) != product:
                 self.index.upsert(product)
 
     # -- full scans ---------------------------------------------------------------------------
 
     def begin_sync(self) -> None:
-        self._touched = set()
+        # A refresh already reading has no order against the pages to come.
+        self._touched = set(self._reading)
 
     def synced(self, products: Iterable[Product]) -> int:
         """Apply one page of a scan of a live index; returns how many products changed."""
         touched = self._touched or set()
         changes = 0
         for product in products:
-            held = self.index.get(product.productID)
-            if held == product or product.productID in touched:
-                continue
-            if held is not None and held.updatedAt > product.updatedAt:
+            if product.productID in touched or self.index.get(product.productID) == product:
                 continue
             self.index.upsert(product)
             changes += 1
@@ -92,7 +103,3 @@ class ReadModel:
         for product_id in gone:
             self.index.remove(product_id)
         return len(gone)
-
-    def _touch(self, product_id: str) -> None:
-        if self._touched is not None:
-            self._touched.add(product_id)

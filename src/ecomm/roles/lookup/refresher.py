@@ -1,9 +1,12 @@
-"""Stock refreshes, coalesced: many confirmed orders, one BatchGetItem.
+"""Product re-reads, coalesced: many events naming products, one BatchGetItem.
 
-Re-reading the products an order touched, rather than applying its decrements, makes the
-result exact and idempotent: a duplicate or a late delivery reads the same current row again.
-The consumer hands a batch of up to ten messages to its handler concurrently; each asks for its
-products and waits, and after a short window one read covers them all:
+An event never says what a product is, only which products to read again: a confirmed order
+the ones whose stock it took, a `ProductChanged` the one an operator changed. Reading the row,
+rather than applying what the event carries, makes the result exact and idempotent (a duplicate
+or a late delivery reads the same current row again) and leaves nothing for a forged or wrong
+event to put in the index. The consumer hands a batch of up to ten messages to its handler
+concurrently; each asks for its products and waits, and after a short window one read covers
+them all:
 
     handler 1 ─ refresh(P1, P2) ─┐
     handler 2 ─ refresh(P2, P7) ─┼─ window ─> get_many(P1, P2, P7) ─> read model ─> all resume
@@ -11,7 +14,8 @@ products and waits, and after a short window one read covers them all:
 
 A handler returns only when its products were read, so its message is deleted only then; if
 the read fails, every waiter raises and their messages come back. One read runs at a time, so
-an older read can never land after a newer one.
+an older read can never land after a newer one (how reads and resync scans are ordered is in
+`readmodel.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ class ProductReader(Protocol):
     async def get_many(self, product_ids: Iterable[str]) -> Mapping[str, Product]: ...
 
 
-class StockRefresher:
+class ProductRefresher:
     def __init__(self, products: ProductReader, model: ReadModel, *, window: float = 0.01) -> None:
         self._products = products
         self._model = model
@@ -45,7 +49,7 @@ class StockRefresher:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((wanted, done))
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="stock-refresher")
+            self._task = asyncio.create_task(self._drain(), name="product-refresher")
         await done
 
     async def close(self) -> None:
@@ -61,7 +65,8 @@ class StockRefresher:
             asked = set().union(*(ids for ids, _ in batch))
             try:
                 self.reads += 1
-                found = await self._products.get_many(sorted(asked))
+                with self._model.reading(asked):
+                    found = await self._products.get_many(sorted(asked))
             except asyncio.CancelledError:
                 for _, done in batch:
                     done.cancel()

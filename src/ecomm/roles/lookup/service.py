@@ -26,7 +26,7 @@ from ecomm.core.settings import Settings
 from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.handlers import LookupHandlers
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.refresher import StockRefresher
+from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.sync import RESYNC_INTERVAL, CatalogSync
 from ecomm.roles.lookup.taskqueue import TaskQueues, own_queue
 from ecomm.roles.lookup.trending import Trending
@@ -49,7 +49,7 @@ async def _serve(rt: Runtime, stop: asyncio.Event, resync_interval: float) -> No
     products = ProductRepository(rt.aws.dynamodb, rt.names.products_table)
     model = ReadModel()
     trending = Trending()
-    refresher = StockRefresher(products, model)
+    refresher = ProductRefresher(products, model)
     handlers = LookupHandlers(model, trending, refresher)
 
     def consumer(url: str, name: str) -> QueueConsumer:

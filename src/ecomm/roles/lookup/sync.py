@@ -5,10 +5,12 @@ finished. Its CPU work (tokenising 100,000 products takes seconds) runs in a wor
 scan page at a time, so the event loop keeps answering probes while it runs; nothing else touches
 the index until it is marked ready.
 
-After that, events keep the index fresh (see `taskqueue.py`); the periodic resync bounds how
-stale it can get when they cannot: rows written without an event (a `seed` while the shop
-runs), events that expired or went to the dead-letter queue, a task that ran without its own
-queue. It applies only what differs, on the event loop, one page at a time.
+After that, events say which products to read again (see `taskqueue.py`); the periodic resync
+bounds how stale the index can get when they cannot: rows written without an event (a `seed`
+while the shop runs), events that expired or went to the dead-letter queue, a task that ran
+without its own queue. It makes the index what the scan read, whatever was held before, except
+for a product a refresh read meanwhile (`readmodel.py`); it applies only what differs, on the
+event loop, one page at a time.
 """
 
 from __future__ import annotations
