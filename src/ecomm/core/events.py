@@ -53,7 +53,8 @@ class EventType(StrEnum):
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # hide_input_in_errors: a validation error's text never carries what a customer typed.
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
 
 # Controls (Cc), format characters (Cf: the bidi overrides U+202A..U+202E and isolates
@@ -181,7 +182,8 @@ def utc_now() -> str:
 class Envelope(BaseModel):
     """One event as it travels through SNS and SQS."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # hide_input_in_errors: a validation error's text never carries what a customer typed.
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
     type: EventType
     version: Literal[1] = 1

@@ -12,23 +12,26 @@ So a digest that is not the cart's now is refused, with the cart kept and a fres
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.events import (
+    CustomerData,
+    Envelope,
+    EventType,
+    LineData,
+    OrderPlacedData,
+    clean_customer_text,
+)
 from ecomm.core.publisher import EventPublisher
 from ecomm.roles.web.cart import Cart
 
 MAX_NAME = 200
 MAX_EMAIL = 254
 _ORDER_ID = re.compile(r"[0-9a-f]{32}")
-# Unicode's control characters (Cc) and format characters (Cf: bidi overrides and isolates,
-# zero-width joiners) have no place in a name on a parcel: they can only disguise it.
-_UNPRINTABLE = frozenset(("Cc", "Cf"))
 
 
 def new_order_id() -> str:
@@ -39,10 +42,6 @@ def order_id_from(form: Mapping[str, str]) -> str:
     """The id the form was rendered with, when it looks like one of ours; else a fresh one."""
     sent = form.get("order_id", "")
     return sent if _ORDER_ID.fullmatch(sent) else new_order_id()
-
-
-def has_unprintable(text: str) -> bool:
-    return any(unicodedata.category(c) in _UNPRINTABLE for c in text)
 
 
 @dataclass(frozen=True)
@@ -66,20 +65,32 @@ def read_customer(form: Mapping[str, str]) -> CustomerForm:
         errors["name"] = "Please enter your name."
     elif len(name) > MAX_NAME:
         errors["name"] = f"Please shorten your name to {MAX_NAME} characters."
-    elif has_unprintable(name):
+    elif not _clean(name, MAX_NAME):
         errors["name"] = "Please use only letters, spaces and punctuation in your name."
     if not email:
         errors["email"] = "Please enter your email address."
     elif len(email) > MAX_EMAIL:
         errors["email"] = "This email address is too long."
-    elif has_unprintable(email):
+    elif not _clean(email, MAX_EMAIL) or not _valid_email(email):
         errors["email"] = "Please enter a valid email address, like name@example.com."
-    else:
-        try:
-            CustomerData(name="x", email=email)
-        except ValidationError:
-            errors["email"] = "Please enter a valid email address, like name@example.com."
     return CustomerForm(name[: MAX_NAME + 50], email[: MAX_EMAIL + 50], errors)
+
+
+def _clean(text: str, max_length: int) -> bool:
+    """The event contract's rule for customer text (no control or bidi characters)."""
+    try:
+        clean_customer_text(text, max_length=max_length)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_email(email: str) -> bool:
+    try:
+        CustomerData(name="x", email=email)
+    except ValidationError:
+        return False
+    return True
 
 
 async def place_order(
