@@ -24,8 +24,8 @@ from benchmarks import report
 from benchmarks.http_load import LoadResult, closed_loop
 from benchmarks.orders import drive_orders
 from benchmarks.stack import HOST, ROLES, Stack, http_get
-from ecomm.core.catalog import generate
 from ecomm.loadgen.words import catalog_words
+from ecomm.ops.catalog import generate
 
 CONNECTIONS = 32
 # Enough different searches that no two requests of a phase are alike, so every cache misses.

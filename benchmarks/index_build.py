@@ -15,7 +15,7 @@ import json
 import os
 import time
 
-from ecomm.core.catalog import generate
+from ecomm.ops.catalog import generate
 from ecomm.roles.lookup.index import SearchIndex
 
 MIB = 2**20

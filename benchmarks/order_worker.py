@@ -19,13 +19,13 @@ import uuid
 from collections import Counter
 
 from benchmarks.stack import free_port
-from ecomm.core.bootstrap import open_runtime
-from ecomm.core.catalog import product_id, seed
-from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
-from ecomm.core.products import ProductRepository
-from ecomm.core.provision import provision
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.contracts.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.runtime.bootstrap import open_runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
+from ecomm.ops.catalog import product_id, seed
+from ecomm.ops.provision import provision
 
 
 def order_event(rng: random.Random, products: int) -> Envelope:

@@ -84,7 +84,7 @@ def measure(
     scan_limit: int = 20_000,
 ) -> list[Row]:
     """Start an emulator, measure every size, stop it; one row per size."""
-    from ecomm.core.logconfig import configure_logging  # noqa: PLC0415
+    from ecomm.core.runtime.logs import configure_logging  # noqa: PLC0415
     from ecomm.emulator import Emulator  # noqa: PLC0415 - the emulator extra, only when run
 
     # The emulator only: dummy credentials, loopback endpoint; nothing can reach a real account.
@@ -165,10 +165,10 @@ async def _measure(
 
 async def _start(emulator: Any, size: int, from_table: bool) -> _Server:
     """Seed the size's own tables, then start its server and wait until its index is built."""
-    from ecomm.core.bootstrap import open_runtime  # noqa: PLC0415
-    from ecomm.core.catalog import seed  # noqa: PLC0415
-    from ecomm.core.products import ProductRepository  # noqa: PLC0415
-    from ecomm.core.provision import provision  # noqa: PLC0415
+    from ecomm.core.adapters.products_table import ProductRepository  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_runtime  # noqa: PLC0415
+    from ecomm.ops.catalog import seed  # noqa: PLC0415
+    from ecomm.ops.provision import provision  # noqa: PLC0415
 
     settings = _settings(emulator.url, f"bench{size}-")
     async with open_runtime(settings, "benchmark") as rt:
@@ -235,10 +235,10 @@ def _child(conn: Connection, size: int, endpoint: str, prefix: str, from_table: 
 
 async def _serve(conn: Connection, size: int, endpoint: str, prefix: str, from_table: bool) -> None:
     """The lookup app over a freshly built index, until the parent says stop."""
-    from ecomm.core.bootstrap import open_runtime  # noqa: PLC0415
-    from ecomm.core.catalog import generate  # noqa: PLC0415
-    from ecomm.core.logconfig import configure_logging  # noqa: PLC0415
-    from ecomm.core.products import ProductRepository  # noqa: PLC0415
+    from ecomm.core.adapters.products_table import ProductRepository  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_runtime  # noqa: PLC0415
+    from ecomm.core.runtime.logs import configure_logging  # noqa: PLC0415
+    from ecomm.ops.catalog import generate  # noqa: PLC0415
     from ecomm.roles.lookup.app import create_app  # noqa: PLC0415
     from ecomm.roles.lookup.readmodel import ReadModel  # noqa: PLC0415
     from ecomm.roles.lookup.sync import CatalogSync  # noqa: PLC0415
@@ -282,7 +282,7 @@ async def _serve(conn: Connection, size: int, endpoint: str, prefix: str, from_t
 
 
 def _settings(endpoint: str, prefix: str) -> Any:
-    from ecomm.core.settings import Settings  # noqa: PLC0415
+    from ecomm.core.runtime.settings import Settings  # noqa: PLC0415
 
     return Settings.model_validate(
         {

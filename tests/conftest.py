@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ecomm.core.aws import AwsClients
-from ecomm.core.bootstrap import Runtime, open_runtime
-from ecomm.core.provision import provision
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.aws import AwsClients
+from ecomm.core.runtime.bootstrap import Runtime, open_runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
+from ecomm.ops.provision import provision
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ecomm.core.domain import (
+from ecomm.core.contracts.events import Envelope
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.orders import (
     LineProblem,
     Order,
     OrderAlreadyRecorded,
     OrderNotFound,
     ReservationRefused,
-    TransientError,
 )
-from ecomm.core.events import Envelope
 
 
 @dataclass
@@ -74,7 +74,7 @@ class FakePublisher:
         await self.publish_many([event])
 
     async def publish_many(self, events: Sequence[Envelope]) -> None:
-        from ecomm.core.publisher import PublishFailed  # noqa: PLC0415
+        from ecomm.core.adapters.publisher import PublishFailed  # noqa: PLC0415
 
         if self.fail:
             raise PublishFailed("SNS is down")

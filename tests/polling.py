@@ -8,15 +8,17 @@ import time
 from collections.abc import Awaitable, Callable
 
 
-async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float = 20.0) -> None:
-    """Poll `check` until it is true; fail the test after `within` seconds."""
-    deadline = time.monotonic() + within
+async def eventually(
+    check: Callable[[], bool | Awaitable[bool]], within: float = 20.0, every: float = 0.1
+) -> float:
+    """Poll `check` until it is true; the seconds that took. Fails after `within` seconds."""
+    started = time.monotonic()
     while True:
         result = check()
         if inspect.isawaitable(result):
             result = await result
         if result:
-            return
-        if time.monotonic() > deadline:
+            return time.monotonic() - started
+        if time.monotonic() - started > within:
             raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)

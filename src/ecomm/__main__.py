@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import importlib
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-import structlog
 from pydantic import ValidationError
 
-from ecomm.core.settings import Role, Settings
-from ecomm.roles.lookup import operator
+from ecomm.core.runtime.bootstrap import RoleBuild, open_runtime, run_roles
+from ecomm.core.runtime.settings import Role, Settings
+from ecomm.ops import products as operator
+from ecomm.roles import lookup, order, web
+from ecomm.roles.web.build import InsecureSettings
 
 USAGE_ERROR = 2
 ROLES = [r.value for r in Role]
-RoleServe = Callable[[Settings, asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class UsageError(Exception):
@@ -85,9 +87,12 @@ def _settings() -> Settings:
         raise UsageError(f"invalid setting: {problems}") from exc
 
 
-def _role_serves(role: Role) -> list[RoleServe]:
-    names = ["web", "lookup", "order"] if role is Role.ALL else [role.value]
-    return [importlib.import_module(f"ecomm.roles.{n}").serve for n in names]
+# Each role's composition root, named explicitly: `--role all` runs them in this order.
+ROLE_BUILDS: dict[Role, RoleBuild] = {
+    Role.LOOKUP: lookup.build,
+    Role.ORDER: order.build,
+    Role.WEB: web.build,
+}
 
 
 async def _run_roles(settings: Settings, role: Role) -> int:
@@ -95,19 +100,31 @@ async def _run_roles(settings: Settings, role: Role) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [asyncio.create_task(serve(settings, stop)) for serve in _role_serves(role)]
-    await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    stop.set()  # one role failing stops the others, cleanly
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    failures = [r for r in results if isinstance(r, BaseException)]
-    for failure in failures:
-        structlog.get_logger("ecomm").error("role_failed", error=repr(failure))
-    return 1 if failures else 0
+    chosen = [r for r in ROLE_BUILDS if role in (Role.ALL, r)]
+    try:
+        async with open_runtime(settings, role.value) as rt:
+            await run_roles(rt, [(r.value, ROLE_BUILDS[r]) for r in chosen], stop)
+    except InsecureSettings as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"a port is already in use ({exc.strerror}): {_ports(settings, chosen)}"
+            ) from exc
+        raise
+    return 0
+
+
+def _ports(settings: Settings, roles: Sequence[Role]) -> str:
+    """Which ports the roles wanted, and the settings that move them."""
+    return ", ".join(
+        f"{r.value} on {settings.port_of(r.value)} (ECOMM_{r.value.upper()}_PORT)" for r in roles
+    )
 
 
 async def _provision(settings: Settings) -> int:
-    from ecomm.core.bootstrap import open_aws  # noqa: PLC0415 - commands load only what they use
-    from ecomm.core.provision import provision  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415 - commands load only what they use
+    from ecomm.ops.provision import provision  # noqa: PLC0415
 
     async with open_aws(settings) as aws:
         await provision(aws, settings)
@@ -115,22 +132,22 @@ async def _provision(settings: Settings) -> int:
 
 
 async def _seed(settings: Settings, count: int) -> int:
-    from ecomm.core.bootstrap import open_aws  # noqa: PLC0415
-    from ecomm.core.catalog import seed  # noqa: PLC0415
-    from ecomm.core.products import ProductRepository  # noqa: PLC0415
-    from ecomm.core.resources import ResourceNames  # noqa: PLC0415
+    from ecomm.core.adapters.products_table import ProductRepository  # noqa: PLC0415
+    from ecomm.core.contracts.resources import ResourceNames  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415
+    from ecomm.ops.catalog import seed  # noqa: PLC0415
 
     if count < 0:
         raise UsageError("--products must be 0 or more")
     async with open_aws(settings) as aws:
-        table = ResourceNames.from_settings(settings).products_table
+        table = ResourceNames.with_prefix(settings.resource_prefix).products_table
         await seed(ProductRepository(aws.dynamodb, table), count)
     return 0
 
 
 async def _dlq(settings: Settings, action: str, queue: str) -> int:
-    from ecomm.core.bootstrap import open_aws  # noqa: PLC0415
-    from ecomm.core.deadletters import list_dead_letters, redrive  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415
+    from ecomm.ops.deadletters import list_dead_letters, redrive  # noqa: PLC0415
 
     name = settings.resource_name(queue)
     async with open_aws(settings) as aws:
@@ -179,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
-        from ecomm.core.logconfig import configure_logging  # noqa: PLC0415
+        from ecomm.core.runtime.logs import configure_logging  # noqa: PLC0415
 
         configure_logging(settings)
         return asyncio.run(COMMANDS[args.command](args, settings))

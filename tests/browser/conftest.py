@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
@@ -26,8 +25,7 @@ from playwright.async_api import (
     async_playwright,
 )
 
-from ecomm.roles.web import WebDeps, create_app
-from ecomm.roles.web.peers import LookupClient, OrderClient
+from ecomm.roles.web.app import WebDeps, create_app
 from tests.integration.web.storefront_fakes import FakeCatalog, FakeOrderService, FakePublisher
 from tests.integration.web.web_forms import make_settings
 
@@ -86,17 +84,11 @@ async def shop() -> AsyncIterator[RunningShop]:
         order_url=str(order_server.make_url("")).rstrip("/"),
         peer_timeout=2.0,
     )
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.peer_timeout))
-    deps = WebDeps(
-        lookup=LookupClient(session, settings.lookup_url),
-        orders=OrderClient(session, settings.order_url),
-        publisher=publisher,
-    )
+    deps = WebDeps(publisher=publisher)
     web_server = TestServer(create_app(settings, deps), host="127.0.0.1")
     await web_server.start_server()
     yield RunningShop(str(web_server.make_url("")).rstrip("/"), catalog, orders, publisher)
     await web_server.close()
-    await session.close()
     await orders.close()
     await order_server.close()
     await lookup_server.close()

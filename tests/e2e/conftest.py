@@ -14,11 +14,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.catalog import seed
-from ecomm.core.products import ProductRepository
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
+from ecomm.ops.catalog import seed
 from tests.ports import free_port
 
 ROLES = ("lookup", "order", "web")

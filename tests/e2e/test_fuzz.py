@@ -22,7 +22,7 @@ import aiohttp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecomm.core.bootstrap import Runtime
+from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.roles.web.security_headers import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import Stack
 from tests.e2e.hostile import (

@@ -7,9 +7,9 @@ import re
 
 import aiohttp
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.catalog import generate
-from ecomm.core.products import ProductRepository
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.ops.catalog import generate
 from tests.e2e.conftest import CATALOG_SIZE, Stack
 from tests.polling import eventually
 

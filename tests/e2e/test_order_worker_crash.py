@@ -7,9 +7,9 @@ import os
 import signal
 import sys
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.domain import OrderStatus
-from ecomm.core.settings import Settings
+from ecomm.core.domain.orders import OrderStatus
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from tests.integration.order.conftest import Shop, placed
 from tests.polling import eventually

@@ -1,4 +1,4 @@
-"""infra/ecomm.yaml's data plane, read as data, against `ecomm.core.resources`.
+"""infra/ecomm.yaml's data plane, read as data, against `ecomm.core.contracts.resources`.
 
 Names, keys, filter policies, the redrive limit and DLQ retention come from resources.py and
 the EventType values; changing one side without the other fails here.
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.resources import (
+from ecomm.core.contracts.resources import (
     DLQ_RETENTION_SECONDS,
     EVENTS_TOPIC,
     MAX_RECEIVE_COUNT,

@@ -1,7 +1,7 @@
 """The template deployed into the emulator, where the emulator supports its resource types.
 
 The routing test publishes every event type and checks which queue receives it: the filter
-policies in the template do what `ecomm.core.resources` says.
+policies in the template do what `ecomm.core.contracts.resources` says.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.events import EventType
-from ecomm.core.resources import EVENTS_TOPIC, MAX_RECEIVE_COUNT, QUEUES, TABLES
+from ecomm.core.contracts.events import EventType
+from ecomm.core.contracts.resources import EVENTS_TOPIC, MAX_RECEIVE_COUNT, QUEUES, TABLES
 from tests.infra.cfn import ACCOUNT, REGION, api_shape
 from tests.infra.emulated_stack import ClientFactory, DataPlane
 

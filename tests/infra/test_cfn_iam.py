@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.resources import DLQ_SUFFIX, LOOKUP_QUEUE
+from ecomm.core.contracts.resources import DLQ_SUFFIX, LOOKUP_QUEUE
 from tests.infra.cfn import as_list, resources_of_type, task_definition, token
 
 SERVICE_ROLES = ("web", "lookup", "order")

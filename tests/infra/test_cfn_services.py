@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.resources import QUEUES, QueueSpec
-from ecomm.core.settings import Settings
+from ecomm.core.contracts.resources import QUEUES, QueueSpec
+from ecomm.core.runtime.settings import Settings
 from tests.infra.cfn import alarms_on, container_env, named, task_container, token
 
 SERVICE_ROLES = ("web", "lookup", "order")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.settings import Settings
 from tests.infra.cfn import REPO
 from tests.infra.conftest import venv_tool
 from tests.infra.dockerfile import DOCKERFILE, parse, runtime_stage

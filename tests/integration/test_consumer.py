@@ -10,13 +10,18 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.consumer import Handler, QueueConsumer, resolve_queue_url
-from ecomm.core.deadletters import list_dead_letters, redrive
-from ecomm.core.domain import TransientError
-from ecomm.core.events import Envelope, EventType, ProductSearchedData
-from ecomm.core.resources import MAX_RECEIVE_COUNT
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.consumer import (
+    ConsumerTuning,
+    MessageHandler,
+    QueueConsumer,
+    queue_named,
+)
+from ecomm.core.contracts.events import Envelope, EventType, ProductSearchedData
+from ecomm.core.contracts.resources import MAX_RECEIVE_COUNT
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
+from ecomm.ops.deadletters import list_dead_letters, redrive
 from tests.fakes import FakePublisher
 from tests.polling import eventually
 
@@ -29,16 +34,19 @@ def searched(query: str) -> Envelope:
 
 @asynccontextmanager
 async def consuming(
-    rt: Runtime, handler: Handler, publisher: FakePublisher | None = None
+    rt: Runtime, handler: MessageHandler, publisher: FakePublisher | None = None
 ) -> AsyncIterator[QueueConsumer]:
+    settings = rt.settings
     consumer = QueueConsumer(
         rt.aws.sqs,
-        await resolve_queue_url(rt.aws.sqs, rt.names.lookup_queue),
+        queue_named(rt.aws.sqs, rt.names.lookup_queue),
         queue_name=rt.names.lookup_queue,
         handler=handler,
         publisher=publisher or FakePublisher(),
-        metrics=rt.metrics,
-        settings=rt.settings,
+        telemetry=rt.metrics,
+        tuning=ConsumerTuning(
+            settings.receive_batch_size, settings.wait_time_seconds, settings.visibility_timeout
+        ),
     )
     task = asyncio.create_task(consumer.run())
     try:
@@ -49,7 +57,7 @@ async def consuming(
 
 
 async def queue_depth(rt: Runtime) -> int:
-    url = await resolve_queue_url(rt.aws.sqs, rt.names.lookup_queue)
+    url = (await rt.aws.sqs.get_queue_url(QueueName=rt.names.lookup_queue))["QueueUrl"]
     attrs = await rt.aws.sqs.get_queue_attributes(
         QueueUrl=url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
@@ -98,8 +106,8 @@ async def test_a_message_whose_events_cannot_be_published_is_kept(runtime: Runti
 
 
 async def test_a_slow_handler_keeps_its_message_invisible(emulator_settings: Settings) -> None:
-    from ecomm.core.bootstrap import open_runtime  # noqa: PLC0415
-    from ecomm.core.provision import provision  # noqa: PLC0415
+    from ecomm.core.runtime.bootstrap import open_runtime  # noqa: PLC0415
+    from ecomm.ops.provision import provision  # noqa: PLC0415
 
     settings = emulator_settings.model_copy(update={"visibility_timeout": 2})
     async with open_runtime(settings, "test") as rt:
@@ -138,7 +146,7 @@ async def test_stop_finishes_the_batch_in_hand(runtime: Runtime) -> None:
 async def test_dead_letters_can_be_listed_and_redriven(runtime: Runtime) -> None:
     sqs = runtime.aws.sqs
     name = runtime.names.lookup_queue
-    dlq = await resolve_queue_url(sqs, name + "-dlq")
+    dlq = (await sqs.get_queue_url(QueueName=name + "-dlq"))["QueueUrl"]
     await sqs.send_message(QueueUrl=dlq, MessageBody=searched("lost").to_json())
 
     letters = await list_dead_letters(sqs, name)
@@ -178,7 +186,8 @@ async def test_a_poison_message_goes_to_the_dead_letter_queue_and_the_next_is_ha
 
     sqs = runtime.aws.sqs
     await sqs.send_message(
-        QueueUrl=await resolve_queue_url(sqs, runtime.names.lookup_queue), MessageBody=poison
+        QueueUrl=(await sqs.get_queue_url(QueueName=runtime.names.lookup_queue))["QueueUrl"],
+        MessageBody=poison,
     )
     good = searched("after the poison")
     await runtime.publisher.publish(good)

@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from ecomm.core.edge import BASELINE_HEADERS, EdgePage, EdgeRunner, edge_page_key
-from ecomm.core.http import baseline_headers, json_errors, metrics_key, request_context
-from ecomm.core.metrics import Metrics
+from ecomm.core.runtime.edge import BASELINE_HEADERS, EdgePage, EdgeRunner, edge_page_key
+from ecomm.core.runtime.http import baseline_headers, json_errors, metrics_key, request_context
+from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.web.security_headers import CONTENT_SECURITY_POLICY, edge_page
 
 SECRET = b"s3cret-in-the-request"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ecomm.core.aws import AwsClients
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.aws import AwsClients
+from ecomm.core.runtime.settings import Settings
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import json
 
-from ecomm.core.aws import AwsClients
-from ecomm.core.provision import provision
-from ecomm.core.resources import MAX_RECEIVE_COUNT, QUEUES
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.aws import AwsClients
+from ecomm.core.contracts.resources import MAX_RECEIVE_COUNT, QUEUES
+from ecomm.core.runtime.settings import Settings
+from ecomm.ops.provision import provision
 
 
 async def test_provision_twice_changes_nothing(aws: AwsClients, settings: Settings) -> None:

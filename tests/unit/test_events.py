@@ -5,8 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain import MAX_ORDER_LINES
-from ecomm.core.events import (
+from ecomm.core.contracts.events import (
     MAX_BODY_CHARS,
     MAX_CUSTOMER_NAME,
     MAX_FILTERS,
@@ -21,6 +20,7 @@ from ecomm.core.events import (
     clean_customer_text,
     decode,
 )
+from ecomm.core.domain.orders import MAX_ORDER_LINES
 
 
 def an_order_placed() -> Envelope:

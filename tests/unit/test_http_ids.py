@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from ecomm.core.http import new_request_id
+from ecomm.core.runtime.http import new_request_id
 
 SAFE = re.compile(r"^[0-9a-f]{32}$")
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from ecomm.core.logconfig import configure_logging
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.logs import configure_logging
+from ecomm.core.runtime.settings import Settings
 
 EMAIL = "ada.lovelace@example.com"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ecomm.core.metrics import Metrics
+from ecomm.core.runtime.metrics import Metrics
 
 
 def count(metrics: Metrics, method: str, route: str, status: str) -> float:

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ecomm.core.domain import (
+from ecomm.core.adapters.orders_table import _cancellation
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.orders import (
     Order,
     OrderAlreadyRecorded,
     OrderLine,
     OrderStatus,
     ReservationRefused,
-    TransientError,
 )
-from ecomm.core.orders import _cancellation
 
 ORDER = Order("o-1", OrderStatus.CONFIRMED, (OrderLine("A", 1), OrderLine("B", 2)))
 

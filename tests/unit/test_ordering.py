@@ -2,23 +2,36 @@ from __future__ import annotations
 
 import pytest
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, OrderStatus, TransientError
-from ecomm.core.events import CustomerData, EventType, LineData, OrderPlacedData
-from ecomm.core.ordering import outcome_event, place_order
+from ecomm.core.contracts.events import EventType
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.orders import (
+    MAX_LINE_QUANTITY,
+    MAX_ORDER_LINES,
+    Customer,
+    OrderLine,
+    OrderStatus,
+    PlaceOrder,
+)
+from ecomm.roles.order.handlers import outcome_event
+from ecomm.roles.order.placing import place_order
 from tests.fakes import FakeOrderStore
 
+ADA = Customer("Ada", "ada@example.com")
+NOW = "2026-11-29T10:00:00.000Z"
 
-def order(order_id: str = "o-1", **lines: int) -> OrderPlacedData:
-    return OrderPlacedData(
+
+def order(order_id: str = "o-1", correlation_id: str = "c", **lines: int) -> PlaceOrder:
+    return PlaceOrder(
         orderID=order_id,
-        items=[LineData(productID=pid, quantity=q) for pid, q in (lines or {"P1": 1}).items()],
-        customer=CustomerData(name="Ada", email="ada@example.com"),
+        lines=tuple(OrderLine(pid, q) for pid, q in (lines or {"P1": 1}).items()),
+        customer=ADA,
+        correlationId=correlation_id,
     )
 
 
 async def test_confirms_and_reserves_when_stock_suffices() -> None:
     store = FakeOrderStore(stock={"P1": 5})
-    outcome = await place_order(store, order(P1=2), "c")
+    outcome = await place_order(store, order(P1=2), NOW)
     assert outcome.order.status is OrderStatus.CONFIRMED
     assert outcome.fresh
     assert store.stock["P1"] == 3
@@ -26,7 +39,7 @@ async def test_confirms_and_reserves_when_stock_suffices() -> None:
 
 async def test_the_same_order_three_times_reserves_once() -> None:
     store = FakeOrderStore(stock={"P1": 5})
-    outcomes = [await place_order(store, order(P1=2), "c") for _ in range(3)]
+    outcomes = [await place_order(store, order(P1=2), NOW) for _ in range(3)]
     assert [o.fresh for o in outcomes] == [True, False, False]
     assert {o.order.status for o in outcomes} == {OrderStatus.CONFIRMED}
     assert store.stock["P1"] == 3
@@ -35,7 +48,7 @@ async def test_the_same_order_three_times_reserves_once() -> None:
 
 async def test_rejects_all_lines_when_one_lacks_stock() -> None:
     store = FakeOrderStore(stock={"P1": 5, "P2": 1}, names={"P2": "Quiet Oak Kettle"})
-    outcome = await place_order(store, order(P1=1, P2=3), "c")
+    outcome = await place_order(store, order(P1=1, P2=3), NOW)
     assert outcome.order.status is OrderStatus.REJECTED
     assert outcome.order.reason == "Sorry: only 1 of “Quiet Oak Kettle” left (you asked for 3)."
     assert store.stock == {"P1": 5, "P2": 1}
@@ -43,18 +56,14 @@ async def test_rejects_all_lines_when_one_lacks_stock() -> None:
 
 async def test_rejects_an_unknown_product_with_a_reason() -> None:
     store = FakeOrderStore(stock={})
-    outcome = await place_order(store, order(NOPE=1), "c")
+    outcome = await place_order(store, order(NOPE=1), NOW)
     assert outcome.order.reason == "Sorry: “NOPE” is not in our catalog."
 
 
 async def test_repeated_lines_of_one_product_are_merged_before_reserving() -> None:
     store = FakeOrderStore(stock={"P1": 3})
-    data = OrderPlacedData(
-        orderID="o",
-        items=[LineData(productID="P1", quantity=2), LineData(productID="P1", quantity=1)],
-        customer=CustomerData(name="Ada", email="ada@example.com"),
-    )
-    outcome = await place_order(store, data, "c")
+    data = PlaceOrder("o", (OrderLine("P1", 2), OrderLine("P1", 1)), ADA, "c")
+    outcome = await place_order(store, data, NOW)
     assert outcome.order.items[0].quantity == 3
     assert store.stock["P1"] == 0
 
@@ -72,7 +81,7 @@ async def test_rejects_impossible_orders_without_touching_stock(
     lines: dict[str, int], reason: str
 ) -> None:
     store = FakeOrderStore(stock=dict.fromkeys(lines, 10000))
-    outcome = await place_order(store, order(**lines), "c")
+    outcome = await place_order(store, order(**lines), NOW)
     assert outcome.order.status is OrderStatus.REJECTED
     assert reason in (outcome.order.reason or "")
     assert all(v == 10_000 for v in store.stock.values())
@@ -80,19 +89,15 @@ async def test_rejects_impossible_orders_without_touching_stock(
 
 async def test_a_negative_line_cannot_hide_inside_a_positive_total() -> None:
     store = FakeOrderStore(stock={"P1": 10})
-    data = OrderPlacedData(
-        orderID="o",
-        items=[LineData(productID="P1", quantity=-5), LineData(productID="P1", quantity=6)],
-        customer=CustomerData(name="Ada", email="ada@example.com"),
-    )
-    outcome = await place_order(store, data, "c")
+    data = PlaceOrder("o", (OrderLine("P1", -5), OrderLine("P1", 6)), ADA, "c")
+    outcome = await place_order(store, data, NOW)
     assert outcome.order.status is OrderStatus.REJECTED
     assert store.stock["P1"] == 10
 
 
 async def test_retries_transient_failures_then_confirms() -> None:
     store = FakeOrderStore(stock={"P1": 1}, transient_failures=2)
-    outcome = await place_order(store, order(), "c")
+    outcome = await place_order(store, order(), NOW)
     assert outcome.order.status is OrderStatus.CONFIRMED
     assert store.calls == 3
 
@@ -100,14 +105,14 @@ async def test_retries_transient_failures_then_confirms() -> None:
 async def test_a_database_that_keeps_failing_never_rejects_the_order() -> None:
     store = FakeOrderStore(stock={"P1": 1}, transient_failures=100)
     with pytest.raises(TransientError):
-        await place_order(store, order(), "c")
+        await place_order(store, order(), NOW)
     assert store.orders == {}
     assert store.stock["P1"] == 1
 
 
 async def test_outcome_events_carry_the_correlation_id_and_the_reason() -> None:
     store = FakeOrderStore(stock={})
-    outcome = await place_order(store, order(P9=1), "corr-7")
+    outcome = await place_order(store, order(correlation_id="corr-7", P9=1), NOW)
     event = outcome_event(outcome.order, "corr-7")
     assert event.type is EventType.ORDER_REJECTED
     assert event.correlationId == "corr-7"
@@ -118,8 +123,8 @@ async def test_an_order_id_sent_again_for_other_items_keeps_the_first_record_and
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     store = FakeOrderStore(stock={"P1": 5, "P2": 5})
-    await place_order(store, order("o-1", P1=1), "c")
-    replayed = await place_order(store, order("o-1", P2=4), "c")
+    await place_order(store, order("o-1", P1=1), NOW)
+    replayed = await place_order(store, order("o-1", P2=4), NOW)
     assert not replayed.fresh
     assert [(line.productID, line.quantity) for line in replayed.order.items] == [("P1", 1)]
     assert store.stock == {"P1": 4, "P2": 5}

@@ -7,12 +7,12 @@ import signal
 
 import structlog
 
-from ecomm.core.bootstrap import open_runtime
-from ecomm.core.catalog import seed
-from ecomm.core.products import ProductRepository
-from ecomm.core.provision import provision
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.runtime.bootstrap import open_runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator.server import Emulator
+from ecomm.ops.catalog import seed
+from ecomm.ops.provision import provision
 
 log = structlog.get_logger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from ecomm.core.catalog import generate
+from ecomm.ops.catalog import generate
 
 _WORD = re.compile(r"[A-Za-z]+")
 SAMPLE_PRODUCTS = 400

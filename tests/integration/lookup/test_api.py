@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.catalog import generate, product_id
-from ecomm.core.products import ProductRepository
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.emulator import Emulator
+from ecomm.ops.catalog import generate, product_id
 from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.sync import CatalogSync

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ecomm.core.metrics import Metrics
+from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.sync import CatalogSync
 from ecomm.roles.lookup.trending import Trending
-from tests.integration.lookup.conftest import Client, client_for, eventually
+from tests.integration.lookup.conftest import Client, client_for
+from tests.polling import eventually
 from tests.unit.lookup.catalogs import product, ready_model
 from tests.unit.lookup.fakes import FakeTable
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 import pytest
 from aiohttp import web
 
-from ecomm.core.domain import Product
-from ecomm.core.events import Envelope, EventType
-from ecomm.core.metrics import Metrics
+from ecomm.core.contracts.events import Envelope, EventType
+from ecomm.core.domain.products import Product
+from ecomm.core.runtime.metrics import Metrics
+from ecomm.ops.products import changed_data
 from ecomm.roles.lookup.api import SearchCaches, caches_key
 from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.handlers import LookupHandlers
-from ecomm.roles.lookup.operator import changed_data
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.results import SearchResults

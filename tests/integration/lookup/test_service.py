@@ -9,13 +9,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.catalog import product_id, seed
-from ecomm.core.events import Envelope, EventType, LineData, OrderOutcomeData
-from ecomm.core.products import ProductRepository
-from ecomm.core.settings import Settings
-from ecomm.roles.lookup import operator
-from tests.integration.lookup.conftest import eventually, running_lookup
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.contracts.events import Envelope, EventType, LineData, OrderOutcomeData
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
+from ecomm.ops import products as operator
+from ecomm.ops.catalog import product_id, seed
+from tests.integration.lookup.conftest import running_lookup
+from tests.polling import eventually
 
 pytestmark = pytest.mark.slow
 

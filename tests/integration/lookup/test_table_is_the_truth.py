@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.catalog import product_id, seed
-from ecomm.core.events import Envelope, EventType, LineData, OrderOutcomeData
-from ecomm.core.products import ProductRepository
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.contracts.events import Envelope, EventType, LineData, OrderOutcomeData
+from ecomm.ops.catalog import product_id, seed
+from ecomm.ops.products import changed_data
 from ecomm.roles.lookup.handlers import LookupHandlers
-from ecomm.roles.lookup.operator import changed_data
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.sync import CatalogSync

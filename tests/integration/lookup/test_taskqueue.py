@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.events import (
+from ecomm.core.contracts.events import (
     CustomerData,
     Envelope,
     EventType,
@@ -11,8 +10,8 @@ from ecomm.core.events import (
     OrderPlacedData,
     ProductSearchedData,
 )
-from ecomm.core.publisher import resolve_topic_arn
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.roles.lookup.taskqueue import TaskQueues, own_queue
 from tests.conftest import make_settings
@@ -31,7 +30,7 @@ async def subscribed_endpoints(runtime: Runtime, topic: str) -> set[str]:
 async def test_a_task_queue_receives_what_the_shared_queue_receives(
     settings: Settings, runtime: Runtime
 ) -> None:
-    topic = await resolve_topic_arn(runtime.aws.sns, settings)
+    topic = runtime.topic_arn
     async with own_queue(TaskQueues(runtime.aws, settings, topic)) as queue:
         assert queue is not None
         attributes = (
@@ -63,7 +62,7 @@ async def test_a_task_queue_receives_what_the_shared_queue_receives(
 async def test_the_queue_of_a_task_that_died_is_swept_by_the_next_one(
     settings: Settings, runtime: Runtime
 ) -> None:
-    topic = await resolve_topic_arn(runtime.aws.sns, settings)
+    topic = runtime.topic_arn
     crashed = await TaskQueues(runtime.aws, settings, topic).create()  # never deleted
     alive = await TaskQueues(runtime.aws, settings, topic).create()
 
@@ -86,7 +85,7 @@ async def test_without_what_a_task_queue_needs_the_task_runs_on_the_shared_queue
 ) -> None:
     # A stack whose dead-letter queue does not exist: creating the task queue fails half-way.
     elsewhere = make_settings(emulator)
-    topic = await resolve_topic_arn(runtime.aws.sns, elsewhere)
+    topic = runtime.topic_arn
     async with own_queue(TaskQueues(runtime.aws, elsewhere, topic)) as queue:
         assert queue is None
     listed = await runtime.aws.sqs.list_queues(QueueNamePrefix=elsewhere.resource_prefix)

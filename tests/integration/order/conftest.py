@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.bootstrap import Runtime, open_runtime
-from ecomm.core.consumer import QueueConsumer
-from ecomm.core.domain import Order, OrderNotFound, Product
-from ecomm.core.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
-from ecomm.core.orders import OrderRepository
-from ecomm.core.products import ProductRepository
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.consumer import QueueConsumer
+from ecomm.core.adapters.orders_table import OrderRepository
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.contracts.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.domain.orders import Order, OrderNotFound
+from ecomm.core.domain.products import Product
+from ecomm.core.runtime.bootstrap import Runtime, open_runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.roles.order import build
 
 
@@ -23,11 +24,10 @@ from ecomm.roles.order import build
 async def order_workers(settings: Settings, count: int = 1) -> AsyncIterator[list[QueueConsumer]]:
     """`count` independent workers (own clients, own publisher), stopped cleanly on exit."""
     async with AsyncExitStack() as stack:
-        consumers = []
+        consumers: list[QueueConsumer] = []
         for _ in range(count):
             rt = await stack.enter_async_context(open_runtime(settings, "order"))
-            _, consumer = await build(rt)
-            consumers.append(consumer)
+            consumers += (await build(rt)).consumers
         tasks = [asyncio.create_task(c.run()) for c in consumers]
         try:
             yield consumers

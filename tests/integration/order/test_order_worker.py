@@ -3,10 +3,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from ecomm.core.bootstrap import Runtime
-from ecomm.core.domain import OrderStatus
-from ecomm.core.resources import MAX_RECEIVE_COUNT
-from ecomm.core.settings import Settings
+from ecomm.core.contracts.resources import MAX_RECEIVE_COUNT
+from ecomm.core.domain.orders import OrderStatus
+from ecomm.core.runtime.bootstrap import Runtime
+from ecomm.core.runtime.settings import Settings
 from tests.integration.order.conftest import Shop, order_workers, placed
 from tests.polling import eventually
 

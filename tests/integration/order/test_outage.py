@@ -4,9 +4,9 @@ import asyncio
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from ecomm.core.bootstrap import Runtime, open_runtime
-from ecomm.core.domain import OrderStatus
-from ecomm.core.settings import Settings
+from ecomm.core.domain.orders import OrderStatus
+from ecomm.core.runtime.bootstrap import Runtime, open_runtime
+from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.roles.order import build
 from tests.integration.order.conftest import Shop, placed
@@ -18,7 +18,7 @@ async def test_the_worker_rides_out_an_unreachable_endpoint(
 ) -> None:
     await shop.stock(P1=5)
     async with open_runtime(settings, "order") as rt:
-        app, consumer = await build(rt)
+        app, [consumer] = await build(rt)
         worker = asyncio.create_task(consumer.run())
         async with TestClient(TestServer(app)) as http:
             assert (await http.get("/readyz")).status == 200

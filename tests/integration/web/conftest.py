@@ -9,12 +9,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from ecomm.roles.web import WebDeps, create_app
-from ecomm.roles.web.peers import LookupClient, OrderClient
+from ecomm.roles.web.app import WebDeps, create_app
 from tests.integration.web.storefront_fakes import FakeCatalog, FakeOrderService, FakePublisher
 from tests.integration.web.web_forms import make_settings
 
@@ -56,20 +54,12 @@ async def make_web(
 ) -> AsyncIterator[WebFactory]:
     """Start a web app; `clock` is its time, other keyword arguments override its settings."""
     stack: list[TestClient[Any, Any]] = []
-    sessions: list[aiohttp.ClientSession] = []
 
     async def start(
         clock: Callable[[], float] = time.monotonic, **overrides: Any
     ) -> TestClient[Any, Any]:
         settings = make_settings(**{"lookup_url": lookup_url, "order_url": order_url, **overrides})
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.peer_timeout))
-        sessions.append(session)
-        deps = WebDeps(
-            lookup=LookupClient(session, settings.lookup_url),
-            orders=OrderClient(session, settings.order_url),
-            publisher=publisher,
-            clock=clock,
-        )
+        deps = WebDeps(publisher=publisher, clock=clock)
         client = TestClient(TestServer(create_app(settings, deps), host="127.0.0.1"))
         await client.start_server()
         stack.append(client)
@@ -78,8 +68,6 @@ async def make_web(
     yield start
     for client in stack:
         await client.close()
-    for session in sessions:
-        await session.close()
 
 
 @pytest.fixture

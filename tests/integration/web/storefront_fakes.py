@@ -18,9 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ecomm.core.domain import LineProblem, describe_problems
-from ecomm.core.events import Envelope, EventType, OrderPlacedData
-from ecomm.core.publisher import PublishFailed
+from ecomm.core.adapters.publisher import PublishFailed
+from ecomm.core.contracts.events import Envelope, EventType, OrderPlacedData
+from ecomm.core.domain.orders import LineProblem, describe_problems
 
 CATEGORIES = ("Kitchen", "Lighting", "Garden", "Books")
 NAMES = {

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
 from ecomm.roles.web.cart import Cart, CartCodec
 from tests.integration.web.storefront_fakes import FakeCatalog
 from tests.integration.web.web_forms import SIGNING_KEY, post_form

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from ecomm.core.events import EventType
+from ecomm.core.contracts.events import EventType
 from tests.integration.web.conftest import WebFactory
 from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
 

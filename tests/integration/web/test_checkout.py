@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from ecomm.core.events import EventType, OrderPlacedData
+from ecomm.core.contracts.events import EventType, OrderPlacedData
 from ecomm.roles.web.order_history import OrderHistoryCodec
 from tests.integration.web.conftest import WebFactory
 from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher

@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.settings import Settings
 
 SIGNING_KEY = "integration-test-secret"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from ecomm.core.catalog import generate
 from ecomm.loadgen.journey import MAX_THINK_FACTOR, MIX, next_state, think_time
 from ecomm.loadgen.words import catalog_words, search_term
+from ecomm.ops.catalog import generate
 
 
 def test_every_row_of_the_mix_is_a_probability_distribution() -> None:

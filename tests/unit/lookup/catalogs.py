@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.readmodel import ReadModel
 

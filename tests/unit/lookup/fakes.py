@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 
-from ecomm.core.domain import Product, ProductNotFound, TransientError
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.products import Product, ProductNotFound
 
 
 class FakeTable:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.index import (
     CATEGORY,
     DESCRIPTION,

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain import Product, TransientError
-from ecomm.core.events import (
+from ecomm.core.contracts.events import (
     Envelope,
     EventType,
     LineData,
@@ -15,8 +14,10 @@ from ecomm.core.events import (
     OrderOutcomeData,
     ProductSearchedData,
 )
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.products import Product
+from ecomm.ops.products import changed_data
 from ecomm.roles.lookup.handlers import LookupHandlers
-from ecomm.roles.lookup.operator import changed_data
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.trending import Trending

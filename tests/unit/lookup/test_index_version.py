@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.index import SearchIndex
 from tests.unit.lookup.catalogs import index_of, product
 

@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from ecomm.core.settings import Settings
-from ecomm.roles.lookup import operator
+from ecomm.core.runtime.settings import Settings
+from ecomm.ops import products as operator
 
 
 def parse(*argv: str) -> argparse.Namespace:

@@ -8,8 +8,8 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecomm.core.domain import Product
-from ecomm.core.lru import Lru
+from ecomm.core.domain.products import Product
+from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.results import SearchResults, product_json
 from ecomm.roles.lookup.search import SearchQuery, search

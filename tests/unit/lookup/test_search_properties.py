@@ -9,8 +9,8 @@ from typing import TypeVar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecomm.core.catalog import generate
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
+from ecomm.ops.catalog import generate
 from ecomm.roles.lookup.search import SearchQuery, Sort, search
 from ecomm.roles.lookup.text import words
 from tests.unit.lookup.catalogs import index_of

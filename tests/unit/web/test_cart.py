@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, Product
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain.products import Product
 from ecomm.roles.web.cart import Cart, CartError, parse_quantity
 from ecomm.roles.web.priced_cart import addable, price, stock_badge
 

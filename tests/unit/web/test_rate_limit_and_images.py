@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from aiohttp.test_utils import make_mocked_request
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.web.product_images import ImageSpec, draw, image_url, initials
 from ecomm.roles.web.rate_limit import TokenBuckets, client_address, retry_after_seconds
 

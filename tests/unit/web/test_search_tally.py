@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ecomm.core.events import Envelope, ProductSearchedData
+from ecomm.core.contracts.events import Envelope, ProductSearchedData
 from ecomm.roles.web.search_tally import SearchTally
 from tests.polling import eventually
 

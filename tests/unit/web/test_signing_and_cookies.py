@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
 from ecomm.roles.web.cart import Cart, CartCodec
 from ecomm.roles.web.csrf import CsrfTokens
 from ecomm.roles.web.order_history import MAX_REMEMBERED, OrderHistoryCodec, remember

@@ -1,9 +1,9 @@
 """The lookup role: product search over an in-memory index kept fresh from LookupQueue events.
 
-Start at `service.py` (the composition root); `index.py` and `search.py` hold the search,
-`handlers.py` the events, `taskqueue.py` why every task sees every event.
+Start at `build.py` (the composition root); `api.py` holds the views, `handlers.py` the events,
+`taskqueue.py` why every task sees every event.
 """
 
-from ecomm.roles.lookup.service import serve
+from ecomm.roles.lookup.build import build
 
-__all__ = ["serve"]
+__all__ = ["build"]

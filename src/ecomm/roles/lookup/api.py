@@ -13,10 +13,11 @@ from typing import Protocol
 
 from aiohttp import web
 
-from ecomm.core.domain import Product, ProductNotFound, TransientError
-from ecomm.core.http import json_error
-from ecomm.core.identifiers import MAX_ID_LENGTH, is_product_id
-from ecomm.core.lru import Lru
+from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.products import Product, ProductNotFound
+from ecomm.core.runtime.http import json_error
+from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.params import InvalidParameters, SearchParams
 from ecomm.roles.lookup.readmodel import ReadModel

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ecomm.core.http import (
+from ecomm.core.runtime.http import (
     Readiness,
     add_probe_routes,
     baseline_headers,
     json_errors,
     request_context,
 )
-from ecomm.core.metrics import Metrics
+from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.lookup.api import (
     ProductGetter,
     add_routes,
@@ -48,7 +48,7 @@ def create_app(
     app[model_key] = model
     app[trending_key] = trending
     app[products_key] = products
-    add_probe_routes(app, metrics, readiness)
+    add_probe_routes(app, "lookup", metrics, readiness)
     add_routes(app)
     metrics.watch_cache("query_strings", app[caches_key].query_stats)
     metrics.watch_cache("search_pages", app[caches_key].page_stats)

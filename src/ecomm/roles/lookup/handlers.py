@@ -23,7 +23,7 @@ from datetime import datetime
 
 import structlog
 
-from ecomm.core.events import (
+from ecomm.core.contracts.events import (
     Envelope,
     EventType,
     OrderOutcomeData,

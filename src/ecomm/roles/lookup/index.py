@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN
 from typing import TypeVar
 
-from ecomm.core.domain import Product
-from ecomm.roles.lookup.orders import Keys, Orders
+from ecomm.core.domain.products import Product
+from ecomm.roles.lookup.sort_orders import Keys, Orders
 from ecomm.roles.lookup.text import FUZZY_MIN_LENGTH, deletions, fold, tokens, within_one_edit
 
 # Field-major scores: any name match outranks any category match, which outranks any description

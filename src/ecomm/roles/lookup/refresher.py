@@ -24,8 +24,8 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from ecomm.core.domain import Product
-from ecomm.core.tasks import cancel_and_wait
+from ecomm.core.domain.products import Product
+from ecomm.core.runtime.tasks import cancel_and_wait
 from ecomm.roles.lookup.readmodel import ReadModel
 
 

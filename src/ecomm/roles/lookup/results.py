@@ -22,8 +22,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ecomm.core.domain import Product
-from ecomm.core.lru import Lru
+from ecomm.core.domain.products import Product
+from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.search import SearchQuery, search_ordinals
 

@@ -19,9 +19,9 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.index import SearchIndex, Tier
-from ecomm.roles.lookup.orders import Orders, SortedOrder
+from ecomm.roles.lookup.sort_orders import Orders, SortedOrder
 from ecomm.roles.lookup.text import fold, query_terms
 
 Members = AbstractSet[int]

@@ -23,7 +23,8 @@ from typing import Protocol
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.domain import Product, TransientError
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.readmodel import ReadModel
 
 log = structlog.get_logger(__name__)

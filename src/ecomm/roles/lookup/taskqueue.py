@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.aws import AwsClients
-from ecomm.core.resources import (
+from ecomm.core.adapters.aws import AwsClients
+from ecomm.core.contracts.resources import (
     LOOKUP_QUEUE,
     MAX_RECEIVE_COUNT,
     QUEUES,
@@ -53,7 +53,7 @@ from ecomm.core.resources import (
     ResourceNames,
     topic_may_send,
 )
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -89,7 +89,7 @@ class TaskQueues:
         self._aws = aws
         self._settings = settings
         self._topic_arn = topic_arn
-        self._shared = ResourceNames.from_settings(settings).lookup_queue
+        self._shared = ResourceNames.with_prefix(settings.resource_prefix).lookup_queue
         self._task_id = task_id or uuid.uuid4().hex[:12]
         self._stale_after = stale_after
         self._heartbeat_every = heartbeat_every
@@ -219,6 +219,29 @@ async def own_queue(queues: TaskQueues) -> AsyncIterator[TaskQueue | None]:
             await queues.delete(queue)
         except (ClientError, BotoCoreError) as exc:
             log.warning("task_queue_delete_failed", queue=queue.name, error=str(exc))
+
+
+class OwnQueue:
+    """This task's queue while the app runs: made at startup, deleted at cleanup.
+
+    `lifetime` is the app's cleanup_ctx; `locate` is what the task queue's consumer reads from
+    (None when the task could not have one: it then runs on the shared queue alone).
+    """
+
+    def __init__(self, queues: TaskQueues) -> None:
+        self._queues = queues
+        self.queue: TaskQueue | None = None
+
+    async def locate(self) -> str | None:
+        return self.queue.url if self.queue is not None else None
+
+    async def lifetime(self, _: object) -> AsyncIterator[None]:
+        async with own_queue(self._queues) as queue:
+            self.queue = queue
+            try:
+                yield
+            finally:
+                self.queue = None
 
 
 def _spec() -> QueueSpec:

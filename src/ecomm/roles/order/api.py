@@ -6,9 +6,9 @@ from collections import OrderedDict
 
 from aiohttp import web
 
-from ecomm.core.domain import Order, OrderNotFound, OrderStatus
-from ecomm.core.identifiers import is_order_id
-from ecomm.core.ordering import OrderStore
+from ecomm.core.contracts.identifiers import is_order_id
+from ecomm.core.domain.orders import Order, OrderNotFound, OrderStatus
+from ecomm.roles.order.placing import OrderStore
 
 _FINAL_CACHE_SIZE = 10_000
 

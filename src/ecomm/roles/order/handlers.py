@@ -6,15 +6,23 @@ from collections.abc import Sequence
 
 import structlog
 
-from ecomm.core.consumer import Handler
-from ecomm.core.events import Envelope, EventType, OrderPlacedData
-from ecomm.core.metrics import Metrics
-from ecomm.core.ordering import OrderStore, outcome_event, place_order
+from ecomm.core.adapters.consumer import MessageHandler
+from ecomm.core.contracts.events import (
+    Envelope,
+    EventType,
+    LineData,
+    OrderOutcomeData,
+    OrderPlacedData,
+    utc_now,
+)
+from ecomm.core.domain.orders import Customer, Order, OrderLine, OrderStatus, PlaceOrder
+from ecomm.core.runtime.metrics import Metrics
+from ecomm.roles.order.placing import OrderStore, place_order
 
 log = structlog.get_logger(__name__)
 
 
-def order_placed_handler(store: OrderStore, metrics: Metrics) -> Handler:
+def order_placed_handler(store: OrderStore, metrics: Metrics) -> MessageHandler:
     async def handle(envelope: Envelope) -> Sequence[Envelope]:
         if envelope.type is not EventType.ORDER_PLACED:
             # The subscription filters these out; if one slips through it is not ours to keep.
@@ -23,7 +31,7 @@ def order_placed_handler(store: OrderStore, metrics: Metrics) -> Handler:
         data = envelope.payload()
         assert isinstance(data, OrderPlacedData)  # noqa: S101 - payload() maps type to model
         structlog.contextvars.bind_contextvars(order_id=data.orderID)
-        outcome = await place_order(store, data, envelope.correlationId)
+        outcome = await place_order(store, place_command(data, envelope.correlationId), utc_now())
         order = outcome.order
         if outcome.fresh:
             metrics.orders.labels(order.status.value).inc()
@@ -34,3 +42,28 @@ def order_placed_handler(store: OrderStore, metrics: Metrics) -> Handler:
         return (outcome_event(order, envelope.correlationId),)
 
     return handle
+
+
+def place_command(data: OrderPlacedData, correlation_id: str) -> PlaceOrder:
+    """The wire's OrderPlaced as the use case's command."""
+    return PlaceOrder(
+        orderID=data.orderID,
+        lines=tuple(OrderLine(i.productID, i.quantity) for i in data.items),
+        customer=Customer(data.customer.name, str(data.customer.email)),
+        correlationId=correlation_id,
+    )
+
+
+def outcome_event(order: Order, correlation_id: str) -> Envelope:
+    """The `OrderConfirmed`/`OrderRejected` announcing a recorded order."""
+    kind = (
+        EventType.ORDER_CONFIRMED
+        if order.status is OrderStatus.CONFIRMED
+        else EventType.ORDER_REJECTED
+    )
+    data = OrderOutcomeData(
+        orderID=order.orderID,
+        items=[LineData(productID=line.productID, quantity=line.quantity) for line in order.items],
+        reason=order.reason,
+    )
+    return Envelope.wrap(kind, data, correlation_id)

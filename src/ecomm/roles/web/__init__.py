@@ -1,7 +1,8 @@
-"""The web role: the storefront people use, in HTML that works with and without JavaScript."""
+"""The web role: the storefront people use, in HTML that works with and without JavaScript.
 
-from ecomm.roles.web.app import create_app
-from ecomm.roles.web.bootstrap import serve
-from ecomm.roles.web.shop import WebDeps
+Start at `build.py` (the composition root) and `app.py` (routes, middlewares, what views use).
+"""
 
-__all__ = ["WebDeps", "create_app", "serve"]
+from ecomm.roles.web.build import build
+
+__all__ = ["build"]

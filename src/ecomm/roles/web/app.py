@@ -1,34 +1,67 @@
-"""The web role's application factory: routes, middlewares, templates and static files.
+"""The web role's application factory: routes, middlewares, templates, and what the views use.
 
-`create_app` takes every dependency explicitly, so tests hand it fake peers and a fake publisher
-and nothing needs patching.
+`create_app` takes its dependencies explicitly (tests hand it a fake publisher and point the
+peers at fake services); everything it opens, it opens in the app's cleanup_ctx: the peer session
+and its clients, the search tally's window, the caches' renewals.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
 from aiohttp import web
 
-from ecomm.core.edge import edge_page_key
-from ecomm.core.http import add_probe_routes, request_context
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.runtime.edge import edge_page_key
+from ecomm.core.runtime.http import Check, Readiness, add_probe_routes, request_context
+from ecomm.core.runtime.metrics import Metrics
+from ecomm.core.runtime.settings import Settings
 from ecomm.roles.web import cart_views, catalog_views, checkout_views, order_views, static_files
 from ecomm.roles.web.cookie_hygiene import cookie_hygiene, shop_cookie_checks
+from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
 from ecomm.roles.web.error_pages import error_pages
+from ecomm.roles.web.keys import (
+    categories_key,
+    checkout_limit_key,
+    cookies_key,
+    lookup_key,
+    orders_key,
+    publisher_key,
+    search_pages_key,
+    searches_key,
+)
 from ecomm.roles.web.pages import setup_templates
+from ecomm.roles.web.peers import LookupClient, OrderClient
+from ecomm.roles.web.rate_limit import CheckoutLimit, TokenBuckets
+from ecomm.roles.web.search_tally import SearchTally
 from ecomm.roles.web.security_headers import edge_page, security_headers
-from ecomm.roles.web.shop import Shop, WebDeps, shop_key
+from ecomm.roles.web.ttl_cache import TtlCache
 
 # Forms are small; a large body is a mistake or an attack.
 MAX_BODY = 64 * 1024
 
 
+@dataclass(frozen=True)
+class WebDeps:
+    """What the caller supplies: the runtime's publisher and metrics, or fakes."""
+
+    publisher: EventPublisher
+    metrics: Metrics = field(default_factory=lambda: Metrics("web"))
+    checks: dict[str, Check] = field(default_factory=dict)  # readiness, beside lookup's
+    clock: Callable[[], float] = time.monotonic
+
+
 def create_app(settings: Settings, deps: WebDeps) -> web.Application:
-    shop = Shop.build(settings, deps)
-    tokens = CsrfTokens(settings.cookie_secret.get_secret_value())
+    secret = settings.cookie_secret.get_secret_value()
+    cookies = ShopperCookies.signed_with(secret, secure=settings.secure_cookies)
+    tokens = CsrfTokens(secret)
     checks = shop_cookie_checks(
-        cart_ok=lambda v: shop.carts.parse(v) is not None,
-        orders_ok=lambda v: shop.history.parse(v) is not None,
+        cart_ok=lambda v: cookies.carts.parse(v) is not None,
+        orders_ok=lambda v: cookies.history.parse(v) is not None,
         csrf_ok=tokens.is_ours,
     )
     app = web.Application(
@@ -36,31 +69,62 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
         middlewares=[
             request_context,
             security_headers(secure=settings.secure_cookies),
-            cookie_hygiene(checks, shop.cookies),
+            cookie_hygiene(checks, cookies.policy),
             error_pages,
-            csrf_protection(tokens, shop.cookies),
+            csrf_protection(tokens, cookies.policy),
         ],
     )
-    app[shop_key] = shop
     app[edge_page_key] = edge_page(settings.secure_cookies)
+    app[publisher_key] = deps.publisher
+    app[cookies_key] = cookies
+    app[checkout_limit_key] = CheckoutLimit(
+        TokenBuckets(
+            settings.checkout_rate_per_minute / 60, settings.checkout_burst, clock=deps.clock
+        ),
+        settings.trusted_proxy_hops,
+    )
+    app[search_pages_key] = TtlCache(settings.search_cache_seconds, clock=deps.clock)
+    app[categories_key] = TtlCache(settings.search_cache_seconds, clock=deps.clock)
+    app[searches_key] = SearchTally(deps.publisher, window=settings.search_event_window)
+    app.cleanup_ctx.extend([peers(settings), background_work])
+    deps.metrics.watch_cache("search_pages", app[search_pages_key].stats)
+    deps.metrics.watch_cache("categories", app[categories_key].stats)
 
-    async def start_tally(_: web.Application) -> None:
-        await shop.searches.start()
+    async def lookup_answers() -> None:
+        await app[lookup_key].healthz()
 
-    async def stop_background_work(_: web.Application) -> None:
-        # Cleanup runs before the runtime flushes and closes the publisher: nothing is lost.
-        await shop.searches.close()
-        await shop.search_pages.close()
-        await shop.category_list.close()
-
-    deps.metrics.watch_cache("search_pages", shop.search_pages.stats)
-    deps.metrics.watch_cache("categories", shop.category_list.stats)
-    app.on_startup.append(start_tally)
-    app.on_cleanup.append(stop_background_work)
+    readiness = Readiness()
+    for name, check in {**deps.checks, "lookup": lookup_answers}.items():
+        readiness.add(name, check)
     setup_templates(app)
-    add_probe_routes(app, deps.metrics, deps.readiness)
+    add_probe_routes(app, "web", deps.metrics, readiness)
     _add_routes(app.router)
     return app
+
+
+def peers(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    """One keep-alive session for every call to lookup and order, bounded by `peer_timeout`,
+    and the two clients that use it."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
+            timeout=aiohttp.ClientTimeout(total=settings.peer_timeout),
+        ) as session:
+            app[lookup_key] = LookupClient(session, settings.lookup_url)
+            app[orders_key] = OrderClient(session, settings.order_url)
+            yield
+
+    return ctx
+
+
+async def background_work(app: web.Application) -> AsyncIterator[None]:
+    await app[searches_key].start()
+    yield
+    # Before the runtime flushes and closes the publisher: the last window is not lost.
+    await app[searches_key].close()
+    await app[search_pages_key].close()
+    await app[categories_key].close()
 
 
 def _add_routes(router: web.UrlDispatcher) -> None:

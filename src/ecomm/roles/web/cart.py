@@ -13,8 +13,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, OrderLine
-from ecomm.core.identifiers import is_product_id
+from ecomm.core.contracts.identifiers import is_product_id
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES, OrderLine
 from ecomm.roles.web.signing import Signer
 
 CART_COOKIE = "cart"

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from ecomm.core.events import (
+from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.contracts.events import (
     CustomerData,
     Envelope,
     EventType,
@@ -26,7 +27,6 @@ from ecomm.core.events import (
     OrderPlacedData,
     clean_customer_text,
 )
-from ecomm.core.publisher import EventPublisher
 from ecomm.roles.web.cart import Cart
 
 MAX_NAME = 200
@@ -93,7 +93,7 @@ def _valid_email(email: str) -> bool:
     return True
 
 
-async def place_order(
+async def submit_order(
     publisher: EventPublisher,
     order_id: str,
     cart: Cart,

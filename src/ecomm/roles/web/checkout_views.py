@@ -11,23 +11,21 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 
-from ecomm.core.http import request_id_of
-from ecomm.core.publisher import PublishFailed
-from ecomm.roles.web.cart import CART_COOKIE, Cart
+from ecomm.core.adapters.publisher import PublishFailed
+from ecomm.core.runtime.http import request_id_of
+from ecomm.roles.web.cart import Cart
 from ecomm.roles.web.checkout import (
     CustomerForm,
     new_order_id,
     order_id_from,
-    place_order,
     read_customer,
+    submit_order,
 )
-from ecomm.roles.web.cookies import THIRTY_DAYS
 from ecomm.roles.web.forms import Form, read_form
-from ecomm.roles.web.order_history import ORDERS_COOKIE, remember
+from ecomm.roles.web.keys import checkout_limit_key, cookies_key, lookup_key, publisher_key
 from ecomm.roles.web.pages import render, see_other
 from ecomm.roles.web.priced_cart import PricedCart, price
 from ecomm.roles.web.rate_limit import retry_after_seconds
-from ecomm.roles.web.shop import shop_key
 
 log = structlog.get_logger(__name__)
 
@@ -67,11 +65,11 @@ def _form_page(
 
 
 async def checkout_form(request: web.Request) -> web.Response:
-    shop = request.app[shop_key]
-    cart = shop.cart_of(request)
+    cookies = request.app[cookies_key]
+    cart = cookies.cart_of(request)
     if not cart.lines:
         return see_other("/cart")
-    products = await shop.lookup.products(list(cart.lines))
+    products = await request.app[lookup_key].products(list(cart.lines))
     return _form_page(request, price(cart, products), cart.digest(), CustomerForm(), new_order_id())
 
 
@@ -100,23 +98,22 @@ def _refusal(
             409, "Some items in your cart can't be ordered as they are; please adjust them."
         )
     # Only an order about to be placed spends the budget: a typo fixed four times does not.
-    shop = request.app[shop_key]
-    wait = shop.checkout_limit.take(shop.client_of(request))
+    wait = request.app[checkout_limit_key].wait(request)
     if wait:
         return _Refusal(429, SLOW_DOWN, {"Retry-After": retry_after_seconds(wait)})
     return None
 
 
 async def place(request: web.Request) -> web.Response:
-    shop = request.app[shop_key]
-    cart = shop.cart_of(request)
+    cookies = request.app[cookies_key]
+    cart = cookies.cart_of(request)
     if not cart.lines:
         return see_other("/cart")
     form = await read_form(request)
     order_id = order_id_from(form)
     customer_form = read_customer(form)
     # Prices and stock as they are now, not as they were when the cart was filled.
-    priced = price(cart, await shop.lookup.products(list(cart.lines)))
+    priced = price(cart, await request.app[lookup_key].products(list(cart.lines)))
     refusal = _refusal(request, form, cart, customer_form, priced)
     customer = customer_form.customer()
     if refusal is not None or customer is None:
@@ -132,7 +129,9 @@ async def place(request: web.Request) -> web.Response:
             headers=refusal.headers,
         )
     try:
-        await place_order(shop.publisher, order_id, cart, customer, request_id_of(request))
+        await submit_order(
+            request.app[publisher_key], order_id, cart, customer, request_id_of(request)
+        )
     except PublishFailed as exc:
         log.warning("order_not_published", order_id=order_id, error=str(exc))
         return _form_page(
@@ -146,7 +145,6 @@ async def place(request: web.Request) -> web.Response:
         )
     log.info("order_placed", order_id=order_id, lines=len(cart), items=cart.item_count)
     response = see_other(f"/orders/{order_id}")
-    shop.cookies.delete(response, CART_COOKIE)
-    history = remember(shop.history_of(request), order_id)
-    shop.cookies.set(response, ORDERS_COOKIE, shop.history.encode(history), max_age=THIRTY_DAYS)
+    cookies.save_cart(response, Cart())
+    cookies.remember_order(request, response, order_id)
     return response

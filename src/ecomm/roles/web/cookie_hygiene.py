@@ -13,7 +13,7 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from ecomm.core.http import Handler
+from ecomm.core.runtime.http import Handler
 from ecomm.roles.web.cart import CART_COOKIE
 from ecomm.roles.web.cookies import CookiePolicy
 from ecomm.roles.web.csrf import CSRF_COOKIE

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 from markupsafe import escape
 
-from ecomm.core.http import Handler
+from ecomm.core.runtime.http import Handler
 from ecomm.roles.web.cookies import CookiePolicy
 from ecomm.roles.web.forms import read_form
 from ecomm.roles.web.signing import Signer

@@ -12,8 +12,10 @@ from html import escape
 import structlog
 from aiohttp import web
 
-from ecomm.core.domain import DomainError, OrderNotFound, ProductNotFound
-from ecomm.core.http import Handler
+from ecomm.core.domain.errors import DomainError
+from ecomm.core.domain.orders import OrderNotFound
+from ecomm.core.domain.products import ProductNotFound
+from ecomm.core.runtime.http import Handler
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import PeerRefused, PeerUnavailable
 

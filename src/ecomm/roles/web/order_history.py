@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from ecomm.core.identifiers import is_order_id
+from ecomm.core.contracts.identifiers import is_order_id
 from ecomm.roles.web.signing import Signer
 
 ORDERS_COOKIE = "orders"

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ecomm.core.domain import Order, OrderNotFound, OrderStatus
-from ecomm.core.identifiers import is_order_id
+from ecomm.core.contracts.identifiers import is_order_id
+from ecomm.core.domain.orders import Order, OrderNotFound, OrderStatus
+from ecomm.roles.web.keys import cookies_key, lookup_key, orders_key
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import PeerUnavailable, gather_or_raise
-from ecomm.roles.web.shop import Shop, shop_key
 
 STATUS_TEXT = {
     OrderStatus.PENDING: "We're checking stock and reserving your items…",
@@ -59,20 +59,20 @@ class OrderView:
         }
 
 
-async def _order(shop: Shop, request: web.Request, order_id: str) -> Order:
+async def _order(request: web.Request, order_id: str) -> Order:
     """The order as recorded, or PENDING when only this browser knows of it yet."""
     if not is_order_id(order_id):
         raise OrderNotFound(order_id)
     try:
-        return await shop.orders.order(order_id)
+        return await request.app[orders_key].order(order_id)
     except OrderNotFound:
-        if order_id in shop.history_of(request):
+        if order_id in request.app[cookies_key].history_of(request):
             return Order(order_id, OrderStatus.PENDING, ())
         raise
 
 
-async def _view(shop: Shop, order: Order) -> OrderView:
-    products = await shop.lookup.products([line.productID for line in order.items])
+async def _view(request: web.Request, order: Order) -> OrderView:
+    products = await request.app[lookup_key].products([line.productID for line in order.items])
     items = [
         ItemView(
             products[line.productID].name if line.productID in products else line.productID,
@@ -85,17 +85,15 @@ async def _view(shop: Shop, order: Order) -> OrderView:
 
 
 async def order_page(request: web.Request) -> web.Response:
-    shop = request.app[shop_key]
-    order = await _order(shop, request, request.match_info["order_id"])
-    return render(request, "order.html", {"order": await _view(shop, order)})
+    order = await _order(request, request.match_info["order_id"])
+    return render(request, "order.html", {"order": await _view(request, order)})
 
 
 async def order_status(request: web.Request) -> web.Response:
     """JSON for the status page's script; errors are JSON too, and the script retries."""
-    shop = request.app[shop_key]
     try:
-        order = await _order(shop, request, request.match_info["order_id"])
-        view = await _view(shop, order)
+        order = await _order(request, request.match_info["order_id"])
+        view = await _view(request, order)
     except OrderNotFound:
         return web.json_response({"error": "no such order"}, status=404)
     except PeerUnavailable:
@@ -104,7 +102,6 @@ async def order_status(request: web.Request) -> web.Response:
 
 
 async def your_orders(request: web.Request) -> web.Response:
-    shop = request.app[shop_key]
-    ids = shop.history_of(request)
-    orders = await gather_or_raise([_order(shop, request, order_id) for order_id in ids])
+    ids = request.app[cookies_key].history_of(request)
+    orders = await gather_or_raise([_order(request, order_id) for order_id in ids])
     return render(request, "orders.html", {"orders": orders, "status_text": STATUS_TEXT})

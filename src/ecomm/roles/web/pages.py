@@ -11,13 +11,14 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ecomm.core.domain import MAX_LINE_QUANTITY, MAX_ORDER_LINES, ProductNotFound
-from ecomm.core.identifiers import MAX_ID_LENGTH, is_product_id
+from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain.products import ProductNotFound
 from ecomm.roles.web.csrf import CSRF_FIELD, csrf_token_key
+from ecomm.roles.web.keys import cookies_key
 from ecomm.roles.web.priced_cart import stock_badge
 from ecomm.roles.web.product_images import image_url
 from ecomm.roles.web.search_query import SORTS
-from ecomm.roles.web.shop import shop_key
 
 SHOP_NAME = "Ecomm"
 
@@ -67,10 +68,9 @@ def render(
     *,
     status: int = 200,
 ) -> web.Response:
-    shop = request.app[shop_key]
     common = {
         "csrf_token": request.get(csrf_token_key, ""),
-        "cart_count": shop.cart_of(request).item_count,
+        "cart_count": request.app[cookies_key].cart_of(request).item_count,
         "path": request.path,
         "search_text": request.query.get("q", "")[:200],
     }

@@ -20,15 +20,9 @@ import aiohttp
 import structlog
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ecomm.core.domain import (
-    DomainError,
-    Order,
-    OrderLine,
-    OrderNotFound,
-    OrderStatus,
-    Product,
-    ProductNotFound,
-)
+from ecomm.core.domain.errors import DomainError
+from ecomm.core.domain.orders import Order, OrderLine, OrderNotFound, OrderStatus
+from ecomm.core.domain.products import Product, ProductNotFound
 
 log = structlog.get_logger(__name__)
 

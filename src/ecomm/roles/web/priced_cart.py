@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 from ecomm.roles.web.cart import Cart
 
 LOW_STOCK = 5

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, urlencode
 
-from ecomm.core.domain import Product
+from ecomm.core.domain.products import Product
 
 WIDTH, HEIGHT = 480, 360
 MAX_CATEGORY = 60

@@ -56,6 +56,18 @@ class TokenBuckets:
         return (1 - bucket.tokens) / self._rate
 
 
+@dataclass(frozen=True)
+class CheckoutLimit:
+    """Checkout attempts per client address, the address read as our proxies wrote it."""
+
+    buckets: TokenBuckets
+    trusted_hops: int
+
+    def wait(self, request: web.Request) -> float:
+        """0 when this client may place an order now; else the seconds until it may."""
+        return self.buckets.take(client_address(request, self.trusted_hops))
+
+
 def client_address(request: web.Request, trusted_hops: int) -> str:
     """The client's IP, read from X-Forwarded-For as written by our own proxies.
 

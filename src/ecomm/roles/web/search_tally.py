@@ -17,9 +17,14 @@ from dataclasses import dataclass
 
 import structlog
 
-from ecomm.core.events import MAX_SEARCHES_PER_EVENT, Envelope, EventType, ProductSearchedData
-from ecomm.core.publisher import EventPublisher
-from ecomm.core.tasks import cancel_and_wait
+from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.contracts.events import (
+    MAX_SEARCHES_PER_EVENT,
+    Envelope,
+    EventType,
+    ProductSearchedData,
+)
+from ecomm.core.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
 

@@ -12,8 +12,8 @@ from html import escape
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from ecomm.core.edge import EdgePage, edge_message
-from ecomm.core.http import Handler
+from ecomm.core.runtime.edge import EdgePage, edge_message
+from ecomm.core.runtime.http import Handler
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

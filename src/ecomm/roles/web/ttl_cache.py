@@ -27,8 +27,8 @@ from typing import Generic, TypeVar
 
 import structlog
 
-from ecomm.core.lru import Lru
-from ecomm.core.tasks import cancel_and_wait
+from ecomm.core.runtime.lru import Lru
+from ecomm.core.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
 

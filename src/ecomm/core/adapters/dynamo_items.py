@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ecomm.core.domain import Customer, Order, OrderLine, OrderStatus, Product
+from ecomm.core.domain.orders import Customer, Order, OrderLine, OrderStatus
+from ecomm.core.domain.products import Product
 
 Item = dict[str, Any]
 

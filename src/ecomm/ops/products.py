@@ -15,12 +15,13 @@ import re
 import sys
 from decimal import Decimal, InvalidOperation
 
-from ecomm.core.bootstrap import open_runtime
-from ecomm.core.domain import DomainError, Product, ProductNotFound
-from ecomm.core.events import Envelope, EventType, ProductChangedData, utc_now
-from ecomm.core.products import ProductRepository
-from ecomm.core.publisher import PublishFailed
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.products_table import ProductRepository
+from ecomm.core.adapters.publisher import PublishFailed
+from ecomm.core.contracts.events import Envelope, EventType, ProductChangedData, utc_now
+from ecomm.core.domain.errors import DomainError
+from ecomm.core.domain.products import Product, ProductNotFound
+from ecomm.core.runtime.bootstrap import open_runtime
+from ecomm.core.runtime.settings import Settings
 
 MAX_PRICE = Decimal(10**9)
 MAX_QUANTITY = 1_000_000

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ecomm.core.resources import DLQ_SUFFIX
+from ecomm.core.contracts.resources import DLQ_SUFFIX
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient

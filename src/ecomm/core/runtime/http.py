@@ -11,14 +11,15 @@ import itertools
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
 
-from ecomm.core.edge import BASELINE_HEADERS, EdgeRunner
-from ecomm.core.metrics import Metrics
+from ecomm.core.runtime.edge import BASELINE_HEADERS, EdgeRunner
+from ecomm.core.runtime.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +27,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 metrics_key = web.AppKey("metrics", Metrics)
+role_key = web.AppKey("role", str)
 request_id_key = web.RequestKey("request_id", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Check = Callable[[], Awaitable[None]]
@@ -149,12 +151,15 @@ class Readiness:
         return results
 
 
-def add_probe_routes(app: web.Application, metrics: Metrics, readiness: Readiness) -> None:
+def add_probe_routes(
+    app: web.Application, role: str, metrics: Metrics, readiness: Readiness
+) -> None:
     """`/healthz` (alive), `/readyz` (dependencies answer) and `/metrics` (Prometheus)."""
     app[metrics_key] = metrics
+    app[role_key] = role
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "role": metrics.role})
+        return web.json_response({"status": "ok", "role": role})
 
     async def readyz(_: web.Request) -> web.Response:
         results = await readiness.report()
@@ -173,14 +178,15 @@ def add_probe_routes(app: web.Application, metrics: Metrics, readiness: Readines
     app.router.add_get("/metrics", metrics_view)
 
 
-async def serve_until(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve `app` until `stop` is set, then drain in-flight requests and run its cleanups."""
+@asynccontextmanager
+async def listening(app: web.Application, host: str, port: int) -> AsyncIterator[None]:
+    """`app` started (its cleanup_ctx entered) and answering on `host:port` for the block; on
+    leaving, in-flight requests are drained and the app's cleanups run."""
     runner = EdgeRunner(app, access_log=None, shutdown_timeout=10.0)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, reuse_address=True)
-        await site.start()
-        log.info("listening", url=f"http://{host}:{port}", role=app[metrics_key].role)
-        await stop.wait()
+        await web.TCPSite(runner, host, port, reuse_address=True).start()
+        log.info("listening", url=f"http://{host}:{port}", role=app[role_key])
+        yield
     finally:
         await runner.cleanup()

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from tqdm import tqdm
 
-from ecomm.core.domain import Product
-from ecomm.core.products import BATCH_WRITE_LIMIT, ProductRepository
+from ecomm.core.adapters.products_table import BATCH_WRITE_LIMIT, ProductRepository
+from ecomm.core.domain.products import Product
 
 # category -> (kinds of product, price range)
 _CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[int, int]]] = {

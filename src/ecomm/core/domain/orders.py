@@ -1,11 +1,12 @@
-"""The shop's plain domain objects and errors: no AWS, no HTTP, no pydantic."""
+"""Orders: their lines, customer and status, the limits an order keeps, and why one fails."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
+
+from ecomm.core.domain.errors import DomainError
 
 # DynamoDB refuses a transaction of more than 100 actions; an order takes one for its own record
 # and one per distinct product.
@@ -18,22 +19,6 @@ class OrderStatus(StrEnum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     REJECTED = "REJECTED"
-
-
-@dataclass(frozen=True)
-class Product:
-    productID: str  # noqa: N815 - the table's attribute name, kept verbatim across layers
-    name: str
-    description: str
-    category: str
-    price: Decimal
-    stock: int
-    updatedAt: str  # noqa: N815
-    imageUrl: str | None = None  # noqa: N815
-
-    @property
-    def in_stock(self) -> bool:
-        return self.stock > 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +45,16 @@ class Order:
     correlationId: str | None = None  # noqa: N815
 
 
+@dataclass(frozen=True)
+class PlaceOrder:
+    """The command to place an order: what the shopper asked for, as sent."""
+
+    orderID: str  # noqa: N815
+    lines: tuple[OrderLine, ...]
+    customer: Customer
+    correlationId: str  # noqa: N815
+
+
 def merge_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
     """Merge repeated lines of one product: DynamoDB refuses two actions on one item."""
     totals: dict[str, int] = {}
@@ -68,14 +63,19 @@ def merge_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
     return tuple(OrderLine(pid, qty) for pid, qty in totals.items())
 
 
-class DomainError(Exception):
-    """Base of the errors the domain and its adapters name."""
-
-
-class ProductNotFound(DomainError):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"no product {product_id!r}")
-        self.product_id = product_id
+def check_lines(lines: tuple[OrderLine, ...]) -> str | None:
+    """The reason an order cannot even be attempted, or None (quantities checked before merging,
+    so a negative line cannot hide inside a positive total)."""
+    if not lines:
+        return "The order has no items."
+    if len(merge_lines(lines)) > MAX_ORDER_LINES:
+        return f"An order can hold at most {MAX_ORDER_LINES} different products."
+    for line in lines:
+        if line.quantity < 1:
+            return f"The quantity for {line.productID} must be at least 1."
+        if line.quantity > MAX_LINE_QUANTITY:
+            return f"At most {MAX_LINE_QUANTITY} of one product per order."
+    return None
 
 
 class OrderNotFound(DomainError):
@@ -123,7 +123,3 @@ def describe_problems(problems: Iterable[LineProblem]) -> str:
             parts.append(f"only {p.available} of {label} left (you asked for {p.requested})")
     text = "; ".join(parts) or "some items could not be reserved"
     return f"Sorry: {text}."
-
-
-class TransientError(DomainError):
-    """A failure worth retrying: throttling, a transaction conflict, an unreachable endpoint."""

@@ -89,6 +89,23 @@ class Metrics:
         self._caches = _Caches()
         r.register(self._caches)
 
+    # What the adapters report (core.adapters.telemetry.Telemetry).
+
+    def aws_call(self, service: str, operation: str) -> None:
+        self.aws_calls.labels(service, operation).inc()
+
+    def aws_error(self, service: str, operation: str, code: str) -> None:
+        self.aws_errors.labels(service, operation, code).inc()
+
+    def event_published(self, event_type: str, result: str) -> None:
+        self.events_published.labels(event_type, result).inc()
+
+    def message_handled(self, queue: str, result: str) -> None:
+        self.messages.labels(queue, result).inc()
+
+    def message_received(self, queue: str, lag_seconds: float) -> None:
+        self.receive_lag.labels(queue).observe(lag_seconds)
+
     def watch_cache(self, name: str, stats: CacheStats) -> None:
         """Export `stats()` (result -> count so far) as `ecomm_cache_lookups_total`."""
         self._caches.sources[name] = stats

@@ -9,18 +9,16 @@ background task sends them in `PublishBatch` calls of up to ten, so pages never 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.domain import DomainError
-from ecomm.core.events import Envelope
-from ecomm.core.metrics import Metrics
-from ecomm.core.resources import ResourceNames
-from ecomm.core.settings import Settings
-from ecomm.core.tasks import cancel_and_wait
+from ecomm.core.adapters.telemetry import Telemetry
+from ecomm.core.contracts.events import Envelope
+from ecomm.core.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from types_aiobotocore_sns import SNSClient
@@ -60,14 +58,14 @@ class SnsPublisher:
         self,
         sns: SNSClient,
         topic_arn: str,
-        metrics: Metrics,
+        telemetry: Telemetry,
         *,
         flush_interval: float = 0.2,
         max_pending: int = 10_000,
     ) -> None:
         self._sns = sns
         self._topic_arn = topic_arn
-        self._metrics = metrics
+        self._telemetry = telemetry
         self._flush_interval = flush_interval
         self._pending: asyncio.Queue[Envelope] = asyncio.Queue(maxsize=max_pending)
         self._task: asyncio.Task[None] | None = None
@@ -80,9 +78,9 @@ class SnsPublisher:
                 MessageAttributes=_attributes(event),
             )
         except (ClientError, BotoCoreError) as exc:
-            self._metrics.events_published.labels(event.type.value, "failed").inc()
+            self._telemetry.event_published(event.type.value, "failed")
             raise PublishFailed(f"could not publish {event.type}: {exc}") from exc
-        self._metrics.events_published.labels(event.type.value, "ok").inc()
+        self._telemetry.event_published(event.type.value, "ok")
 
     async def publish_many(self, events: Sequence[Envelope]) -> None:
         """Publish in batches of ten; raises `PublishFailed` naming what SNS refused."""
@@ -109,7 +107,7 @@ class SnsPublisher:
             refused = {int(f["Id"]) for f in answer.get("Failed", [])}
             for i, e in enumerate(chunk):
                 result = "failed" if i in refused else "ok"
-                self._metrics.events_published.labels(e.type.value, result).inc()
+                self._telemetry.event_published(e.type.value, result)
                 if i in refused:
                     failed.append(e.id)
         if failed:
@@ -120,13 +118,16 @@ class SnsPublisher:
             self._pending.put_nowait(event)
         except asyncio.QueueFull:
             # Searches are signals, not records: under a flood, dropping one is the right call.
-            self._metrics.events_published.labels(event.type.value, "dropped").inc()
+            self._telemetry.event_published(event.type.value, "dropped")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="sns-batcher")
 
     async def close(self) -> None:
-        await cancel_and_wait(self._task)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         self._task = None
         await self._flush()
 
@@ -147,11 +148,3 @@ class SnsPublisher:
             await self.publish_many(batch)
         except PublishFailed as exc:
             log.warning("background_publish_failed", error=str(exc))
-
-
-async def resolve_topic_arn(sns: SNSClient, settings: Settings) -> str:
-    """The topic's ARN: from settings on AWS, or by name (idempotent CreateTopic) elsewhere."""
-    if settings.topic_arn:
-        return settings.topic_arn
-    answer = await sns.create_topic(Name=ResourceNames.from_settings(settings).topic)
-    return answer["TopicArn"]

@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.domain import TransientError
-from ecomm.core.events import Envelope, MalformedEvent, decode
-from ecomm.core.metrics import Metrics
-from ecomm.core.publisher import EventPublisher, PublishFailed
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.publisher import EventPublisher, PublishFailed
+from ecomm.core.adapters.telemetry import Telemetry
+from ecomm.core.contracts.events import Envelope, MalformedEvent, decode
+from ecomm.core.domain.errors import TransientError
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -38,8 +37,12 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 # A handler returns the events to publish once it succeeded (an outbox for the batch).
-Handler = Callable[[Envelope], Awaitable[Sequence[Envelope]]]
+MessageHandler = Callable[[Envelope], Awaitable[Sequence[Envelope]]]
 MAX_BACKOFF_SECONDS = 300
+# Where a consumer's messages come from, asked when it starts rather than when it is built: a
+# queue made at startup (a lookup task's own) has no URL before then. None: there is no queue to
+# read, and the consumer idles until stopped.
+QueueLocator = Callable[[], Awaitable[str | None]]
 
 
 @dataclass
@@ -48,6 +51,15 @@ class _Outcome:
     done: bool = False
     events: Sequence[Envelope] = ()
     retry_after: int | None = None  # seconds until the message should be visible again
+
+
+@dataclass(frozen=True)
+class ConsumerTuning:
+    """How a consumer polls (from settings): batch size, long poll, visibility timeout."""
+
+    batch_size: int = 10
+    wait_time_seconds: int = 20
+    visibility_timeout: int = 30
 
 
 @dataclass
@@ -64,21 +76,22 @@ class QueueConsumer:
     def __init__(
         self,
         sqs: SQSClient,
-        queue_url: str,
+        locate: QueueLocator,
         *,
         queue_name: str,
-        handler: Handler,
+        handler: MessageHandler,
         publisher: EventPublisher,
-        metrics: Metrics,
-        settings: Settings,
+        telemetry: Telemetry,
+        tuning: ConsumerTuning,
     ) -> None:
         self._sqs = sqs
-        self._url = queue_url
+        self._locate = locate
+        self._url: str | None = None
         self._name = queue_name
         self._handler = handler
         self._publisher = publisher
-        self._metrics = metrics
-        self._settings = settings
+        self._telemetry = telemetry
+        self._tuning = tuning
         self._stopping = asyncio.Event()
         self._receiving: asyncio.Task[Any] | None = None
         self.state = ConsumerState()
@@ -87,7 +100,13 @@ class QueueConsumer:
         failures = 0
         while not self._stopping.is_set():
             try:
-                messages = await self._receive()
+                if self._url is None:
+                    self._url = await self._locate()
+                    if self._url is None:
+                        log.info("no_queue_to_consume", queue=self._name)
+                        await self._stopping.wait()
+                        break
+                messages = await self._receive(self._url)
             except asyncio.CancelledError:
                 if self._stopping.is_set():
                     break  # cancelled by stop() while waiting: nothing was taken
@@ -103,7 +122,7 @@ class QueueConsumer:
             self.state.receiving_ok = True
             self.state.last_error = None
             if messages:
-                await self._process(messages)
+                await self._process(self._url, messages)
 
     async def stop(self) -> None:
         """Stop receiving; a batch in hand is finished by `run` before it returns."""
@@ -115,13 +134,13 @@ class QueueConsumer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
-    async def _receive(self) -> list[MessageTypeDef]:
+    async def _receive(self, url: str) -> list[MessageTypeDef]:
         self._receiving = asyncio.ensure_future(
             self._sqs.receive_message(
-                QueueUrl=self._url,
-                MaxNumberOfMessages=self._settings.receive_batch_size,
-                WaitTimeSeconds=self._settings.wait_time_seconds,
-                VisibilityTimeout=self._settings.visibility_timeout,
+                QueueUrl=url,
+                MaxNumberOfMessages=self._tuning.batch_size,
+                WaitTimeSeconds=self._tuning.wait_time_seconds,
+                VisibilityTimeout=self._tuning.visibility_timeout,
                 MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
             )
         )
@@ -135,11 +154,11 @@ class QueueConsumer:
             sent = m.get("Attributes", {}).get("SentTimestamp")
             if sent:
                 lag = max(0.0, (now_ms - float(sent)) / 1000)
-                self._metrics.receive_lag.labels(self._name).observe(lag)
+                self._telemetry.message_received(self._name, lag)
         return messages
 
-    async def _process(self, messages: list[MessageTypeDef]) -> None:
-        heartbeat = asyncio.create_task(self._extend_visibility(messages))
+    async def _process(self, url: str, messages: list[MessageTypeDef]) -> None:
+        heartbeat = asyncio.create_task(self._extend_visibility(url, messages))
         try:
             outcomes = await asyncio.gather(*(self._handle(m) for m in messages))
         finally:
@@ -147,7 +166,7 @@ class QueueConsumer:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
         await self._publish_events(outcomes)
-        await self._settle(outcomes)
+        await self._settle(url, outcomes)
 
     async def _handle(self, message: MessageTypeDef) -> _Outcome:
         outcome = _Outcome(message)
@@ -161,21 +180,21 @@ class QueueConsumer:
             )
             outcome.events = await self._handler(envelope)
             outcome.done = True
-            self._metrics.messages.labels(self._name, "ok").inc()
+            self._telemetry.message_handled(self._name, "ok")
         except MalformedEvent as exc:
             # Never deleted: the redrive policy parks it in the DLQ, where people can read it.
             log.error("malformed_message", error=str(exc), receive_count=receive_count)
             outcome.retry_after = 0
-            self._metrics.messages.labels(self._name, "malformed").inc()
+            self._telemetry.message_handled(self._name, "malformed")
         except TransientError as exc:
             outcome.retry_after = _backoff_seconds(receive_count)
             log.warning("transient_failure", error=str(exc), retry_in=outcome.retry_after)
-            self._metrics.messages.labels(self._name, "retry").inc()
+            self._telemetry.message_handled(self._name, "retry")
         except Exception:
             # A bug, not bad luck: keep the message (it will reach the DLQ) and keep running.
             log.exception("handler_failed", receive_count=receive_count)
             outcome.retry_after = _backoff_seconds(receive_count)
-            self._metrics.messages.labels(self._name, "error").inc()
+            self._telemetry.message_handled(self._name, "error")
         finally:
             structlog.contextvars.clear_contextvars()
         return outcome
@@ -194,13 +213,13 @@ class QueueConsumer:
                 o.done = False
                 o.retry_after = 1
 
-    async def _settle(self, outcomes: list[_Outcome]) -> None:
+    async def _settle(self, url: str, outcomes: list[_Outcome]) -> None:
         done = [o.message for o in outcomes if o.done]
         retry = [o for o in outcomes if not o.done and o.retry_after is not None]
         try:
             if done:
                 answer = await self._sqs.delete_message_batch(
-                    QueueUrl=self._url,
+                    QueueUrl=url,
                     Entries=[
                         {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
                         for i, m in enumerate(done)
@@ -212,7 +231,7 @@ class QueueConsumer:
                     log.warning("delete_failed", id=failure["Id"], code=failure.get("Code"))
             if retry:
                 await self._sqs.change_message_visibility_batch(
-                    QueueUrl=self._url,
+                    QueueUrl=url,
                     Entries=[
                         {
                             "Id": str(i),
@@ -226,16 +245,16 @@ class QueueConsumer:
             # Undeleted messages return after their visibility timeout; nothing is lost.
             log.warning("settle_failed", error=str(exc))
 
-    async def _extend_visibility(self, messages: list[MessageTypeDef]) -> None:
+    async def _extend_visibility(self, url: str, messages: list[MessageTypeDef]) -> None:
         """While a batch is still running, keep it invisible to other workers."""
-        timeout = self._settings.visibility_timeout
+        timeout = self._tuning.visibility_timeout
         if timeout <= 1:
             return
         while True:
             await asyncio.sleep(timeout / 2)
             try:
                 await self._sqs.change_message_visibility_batch(
-                    QueueUrl=self._url,
+                    QueueUrl=url,
                     Entries=[
                         {
                             "Id": str(i),
@@ -255,6 +274,10 @@ def _backoff_seconds(receive_count: int) -> int:
     return random.randint(1, ceiling)  # noqa: S311 - jitter, not security
 
 
-async def resolve_queue_url(sqs: SQSClient, name: str) -> str:
-    answer = await sqs.get_queue_url(QueueName=name)
-    return answer["QueueUrl"]
+def queue_named(sqs: SQSClient, name: str) -> QueueLocator:
+    """A queue found by its name when the consumer starts (a provisioned queue)."""
+
+    async def locate() -> str | None:
+        return (await sqs.get_queue_url(QueueName=name))["QueueUrl"]
+
+    return locate

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecomm.core.events import EventType
-from ecomm.core.settings import Settings
+from ecomm.core.contracts.events import EventType
 
 PRODUCTS_TABLE = "Products"
 ORDERS_TABLE = "Orders"
@@ -86,13 +85,19 @@ class ResourceNames:
     order_queue: str
     lookup_queue: str
 
+    prefix: str = ""
+
     @classmethod
-    def from_settings(cls, settings: Settings) -> ResourceNames:
-        name = settings.resource_name
+    def with_prefix(cls, prefix: str) -> ResourceNames:
         return cls(
-            products_table=name(PRODUCTS_TABLE),
-            orders_table=name(ORDERS_TABLE),
-            topic=name(EVENTS_TOPIC),
-            order_queue=name(ORDER_QUEUE),
-            lookup_queue=name(LOOKUP_QUEUE),
+            products_table=f"{prefix}{PRODUCTS_TABLE}",
+            orders_table=f"{prefix}{ORDERS_TABLE}",
+            topic=f"{prefix}{EVENTS_TOPIC}",
+            order_queue=f"{prefix}{ORDER_QUEUE}",
+            lookup_queue=f"{prefix}{LOOKUP_QUEUE}",
+            prefix=prefix,
         )
+
+    def of(self, base: str) -> str:
+        """The name of any resource of this stack, e.g. `of("OrderQueue-dlq")`."""
+        return f"{self.prefix}{base}"

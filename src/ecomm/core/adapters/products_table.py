@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.aws import error_code, translate_error
-from ecomm.core.domain import Product, ProductNotFound, TransientError
-from ecomm.core.events import utc_now
-from ecomm.core.items import n, product_from_item, product_to_item, s
+from ecomm.core.adapters.aws import error_code, translate_error
+from ecomm.core.adapters.dynamo_items import n, product_from_item, product_to_item, s
+from ecomm.core.contracts.events import utc_now
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.products import Product, ProductNotFound
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient

@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
-from ecomm.core.settings import LogFormat, Settings
+from ecomm.core.runtime.settings import LogFormat, Settings
 
 # Keys whose values are personal or secret whatever they hold; their values are never written.
 SENSITIVE_KEYS = frozenset(

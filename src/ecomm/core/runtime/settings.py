@@ -89,5 +89,13 @@ class Settings(BaseSettings):
         host = urlsplit(self.aws_endpoint_url or "").hostname or ""
         return host in {"127.0.0.1", "localhost", "::1"}
 
+    def port_of(self, role: str) -> int:
+        ports = {
+            Role.WEB: self.web_port,
+            Role.LOOKUP: self.lookup_port,
+            Role.ORDER: self.order_port,
+        }
+        return ports[Role(role)]
+
     def resource_name(self, base: str) -> str:
         return f"{self.resource_prefix}{base}"

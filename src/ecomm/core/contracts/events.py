@@ -31,8 +31,8 @@ from pydantic import (
     ValidationError,
 )
 
-from ecomm.core.boundedjson import FLOAT_DIGITS, UnreadableJson, bounded_loads
-from ecomm.core.domain import MAX_ORDER_LINES
+from ecomm.core.contracts.boundedjson import FLOAT_DIGITS, UnreadableJson, bounded_loads
+from ecomm.core.domain.orders import MAX_ORDER_LINES
 
 MAX_BODY_CHARS = 256 * 1024  # SQS refuses a larger body in bytes, and a character is >= 1 byte
 MAX_DEPTH = 16  # the deepest event nests 4 levels: envelope, data, items, a line

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.aws import error_code, translate_error
-from ecomm.core.domain import (
+from ecomm.core.adapters.aws import error_code, translate_error
+from ecomm.core.adapters.dynamo_items import n, order_from_item, order_to_item, s
+from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.orders import (
     LineProblem,
     Order,
     OrderAlreadyRecorded,
     OrderNotFound,
     ReservationRefused,
-    TransientError,
 )
-from ecomm.core.items import n, order_from_item, order_to_item, s
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient

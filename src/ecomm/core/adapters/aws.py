@@ -15,9 +15,8 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecomm.core.domain import TransientError
-from ecomm.core.metrics import Metrics
-from ecomm.core.settings import Settings
+from ecomm.core.adapters.telemetry import Telemetry
+from ecomm.core.domain.errors import TransientError
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -40,28 +39,49 @@ class AwsClients:
     sqs: SQSClient
 
 
-def _counter(metrics: Metrics, service: str) -> Any:
+@dataclass(frozen=True)
+class AwsEndpoint:
+    """Where the clients go: `url` None means botocore's own choice (AWS_ENDPOINT_URL or AWS)."""
+
+    region: str
+    url: str | None = None
+    # The local emulator checks no signature: spare a newcomer from inventing credentials.
+    dummy_credentials: bool = False
+
+
+def _count_call(telemetry: Telemetry, service: str) -> Any:
     def count(model: Any, **_: Any) -> None:
-        metrics.aws_calls.labels(service, model.name).inc()
+        telemetry.aws_call(service, model.name)
 
     return count
 
 
-async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metrics) -> AwsClients:
+def _count_error(telemetry: Telemetry, service: str) -> Any:
+    def count(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+        code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code or getattr(http_response, "status_code", 200) >= 400:
+            telemetry.aws_error(service, model.name, str(code or http_response.status_code))
+
+    return count
+
+
+async def open_clients(
+    stack: AsyncExitStack, endpoint: AwsEndpoint, telemetry: Telemetry
+) -> AwsClients:
     """Create the three clients inside `stack`; they close when the stack does."""
     session = get_session()
     extra: dict[str, str] = {}
-    if settings.aws_endpoint_url:
-        extra["endpoint_url"] = settings.aws_endpoint_url
-    if settings.uses_local_emulator and await session.get_credentials() is None:
-        # The emulator checks no signature; spare a newcomer from inventing credentials.
+    if endpoint.url:
+        extra["endpoint_url"] = endpoint.url
+    if endpoint.dummy_credentials and await session.get_credentials() is None:
         extra |= {"aws_access_key_id": "ecomm-local", "aws_secret_access_key": "ecomm-local"}
     clients: dict[str, Any] = {}
     for service in ("dynamodb", "sns", "sqs"):
         client = await stack.enter_async_context(
-            session.create_client(service, region_name=settings.aws_region, config=_CONFIG, **extra)  # type: ignore[call-overload]
+            session.create_client(service, region_name=endpoint.region, config=_CONFIG, **extra)  # type: ignore[call-overload]
         )
-        client.meta.events.register(f"before-call.{service}.*", _counter(metrics, service))
+        client.meta.events.register(f"before-call.{service}.*", _count_call(telemetry, service))
+        client.meta.events.register(f"after-call.{service}.*", _count_error(telemetry, service))
         clients[service] = client
     return AwsClients(**clients)
 

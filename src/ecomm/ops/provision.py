@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import structlog
 from botocore.exceptions import ClientError
 
-from ecomm.core.aws import AwsClients, error_code
-from ecomm.core.resources import (
+from ecomm.core.adapters.aws import AwsClients, error_code
+from ecomm.core.contracts.resources import (
     DLQ_RETENTION_SECONDS,
     MAX_RECEIVE_COUNT,
     QUEUES,
@@ -23,7 +23,7 @@ from ecomm.core.resources import (
     ResourceNames,
     topic_may_send,
 )
-from ecomm.core.settings import Settings
+from ecomm.core.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -32,7 +32,7 @@ log = structlog.get_logger(__name__)
 
 
 async def provision(aws: AwsClients, settings: Settings) -> ResourceNames:
-    names = ResourceNames.from_settings(settings)
+    names = ResourceNames.with_prefix(settings.resource_prefix)
     for table in TABLES:
         await _ensure_table(aws.dynamodb, settings.resource_name(table.name), table.hash_key)
     topic_arn = (await aws.sns.create_topic(Name=names.topic))["TopicArn"]

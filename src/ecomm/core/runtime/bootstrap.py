@@ -1,0 +1,157 @@
+"""The composition root: what a process opens once, and the roles it runs on top of it.
+
+    open_runtime: settings ─> AWS clients ─> the topic's ARN (once) ─> a started publisher
+    run_roles:    each role's build(runtime) ─> its app answering on its port, its consumers
+
+SIGTERM ─> stop receiving ─> finish the batches in hand (≤ shutdown_timeout)
+        ─> drain HTTP requests, each app's cleanup_ctx ─> flush the publisher ─> close clients
+
+`--role all` runs the three roles on one runtime: one set of clients, one publisher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import structlog
+from aiohttp import web
+
+from ecomm.core.adapters.aws import AwsClients, AwsEndpoint, open_clients
+from ecomm.core.adapters.consumer import (
+    ConsumerTuning,
+    MessageHandler,
+    QueueConsumer,
+    QueueLocator,
+    queue_named,
+)
+from ecomm.core.adapters.publisher import SnsPublisher
+from ecomm.core.contracts.resources import ResourceNames
+from ecomm.core.runtime.http import listening
+from ecomm.core.runtime.metrics import Metrics
+from ecomm.core.runtime.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class Built(NamedTuple):
+    """What a role's `build` returns: its HTTP app and the queue consumers it runs."""
+
+    app: web.Application
+    consumers: Sequence[QueueConsumer] = ()
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a process opens once and every role it runs shares."""
+
+    settings: Settings
+    names: ResourceNames
+    metrics: Metrics
+    aws: AwsClients
+    topic_arn: str
+    publisher: SnsPublisher
+
+    def consumer(
+        self, name: str, handler: MessageHandler, locate: QueueLocator | None = None
+    ) -> QueueConsumer:
+        """A consumer of the queue `name` (found by name unless `locate` says otherwise)."""
+        settings = self.settings
+        return QueueConsumer(
+            self.aws.sqs,
+            locate or queue_named(self.aws.sqs, name),
+            queue_name=name,
+            handler=handler,
+            publisher=self.publisher,
+            telemetry=self.metrics,
+            tuning=ConsumerTuning(
+                settings.receive_batch_size, settings.wait_time_seconds, settings.visibility_timeout
+            ),
+        )
+
+
+RoleBuild = Callable[[Runtime], Awaitable[Built]]
+
+
+def aws_endpoint(settings: Settings) -> AwsEndpoint:
+    return AwsEndpoint(
+        region=settings.aws_region,
+        url=settings.aws_endpoint_url,
+        dummy_credentials=settings.uses_local_emulator,
+    )
+
+
+@asynccontextmanager
+async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
+    """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
+    async with AsyncExitStack() as stack:
+        yield await open_clients(stack, aws_endpoint(settings), Metrics(role))
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
+    metrics = Metrics(role)
+    names = ResourceNames.with_prefix(settings.resource_prefix)
+    async with AsyncExitStack() as stack:
+        aws = await open_clients(stack, aws_endpoint(settings), metrics)
+        # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
+        topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
+        publisher = SnsPublisher(aws.sns, topic_arn, metrics)
+        await publisher.start()
+        stack.push_async_callback(publisher.close)
+        yield Runtime(settings, names, metrics, aws, topic_arn, publisher)
+
+
+async def run_roles(
+    rt: Runtime, roles: Sequence[tuple[str, RoleBuild]], stop: asyncio.Event
+) -> None:
+    """Build each role, serve its app on its port and run its consumers until `stop`; a
+    consumer that dies stops the process."""
+    settings = rt.settings
+    async with AsyncExitStack() as stack:
+        consumers: list[QueueConsumer] = []
+        for name, build in roles:
+            built = await build(rt)
+            # Each app is started (its cleanup_ctx entered) before any consumer receives.
+            await stack.enter_async_context(
+                listening(built.app, settings.host, settings.port_of(name))
+            )
+            consumers += built.consumers
+        tasks = [
+            asyncio.create_task(c.run(), name=f"consumer-{i}") for i, c in enumerate(consumers)
+        ]
+        watcher = asyncio.create_task(_stop_when_one_ends(tasks, stop))
+        try:
+            await stop.wait()
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await _finish(consumers, tasks, within=settings.shutdown_timeout)
+
+
+async def _stop_when_one_ends(tasks: list[asyncio.Task[None]], stop: asyncio.Event) -> None:
+    if tasks:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if not stop.is_set():
+            log.error("consumer_exited_unexpectedly")
+            stop.set()
+
+
+async def _finish(
+    consumers: Sequence[QueueConsumer], tasks: list[asyncio.Task[None]], *, within: float
+) -> None:
+    for consumer in consumers:
+        await consumer.stop()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=within)
+    for task in pending:
+        # Past the ECS stop timeout: give up the batch; SQS makes it visible again.
+        log.warning("abandoning_batch", task=task.get_name())
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
