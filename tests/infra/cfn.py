@@ -190,6 +190,9 @@ class Renderer:
             if key == "Fn::Join":
                 sep, items = arg
                 return sep.join(str(i) for i in self.resolve(items))
+            if key == "Fn::FindInMap":
+                mapping, top, second = (self.resolve(a) for a in arg)
+                return self._template["Mappings"][mapping][top][second]
             if key == "Fn::GetAZs":
                 return [f"{REGION}a", f"{REGION}b"]
             if key == "Fn::Cidr":

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ecomm.core.contracts.resources import DLQ_SUFFIX, LOOKUP_QUEUE
+from ecomm.core.contracts.resources import DLQ_SUFFIX, LOOKUP_QUEUE, PRODUCTS_TABLE, TABLES
 from tests.infra.cfn import as_list, resources_of_type, task_definition, token
 
 SERVICE_ROLES = ("web", "lookup", "order")
@@ -166,3 +166,87 @@ def test_pipeline_may_pass_only_the_service_roles_to_ecs(template: dict[str, Any
     assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == (
         "ecs-tasks.amazonaws.com"
     )
+
+
+def _statements_granting(template: dict[str, Any], role: str, action: str) -> list[dict[str, Any]]:
+    return [
+        s
+        for s in _statements(template["Resources"][role])
+        if s["Effect"] == "Allow" and action in as_list(s["Action"])
+    ]
+
+
+def test_lookup_may_subscribe_only_its_own_task_queues_over_sqs(template: dict[str, Any]) -> None:
+    (subscribe,) = _statements_granting(template, "LookupTaskRole", "sns:Subscribe")
+    # Its own statement: the conditions below must not narrow (or widen) another action.
+    assert as_list(subscribe["Action"]) == ["sns:Subscribe"]
+    assert subscribe["Condition"] == {
+        "StringEquals": {"sns:Protocol": "sqs"},
+        "StringLike": {"sns:Endpoint": {"Fn::Sub": _TASK_QUEUES}},
+        "StringNotEquals": {"sns:Endpoint": {"Fn::GetAtt": ["LookupQueueDlq", "Arn"]}},
+    }
+
+
+def test_lookup_may_unsubscribe_on_its_topic_alone(template: dict[str, Any]) -> None:
+    # AWS offers no key naming the subscription (infra/README.md): the topic is the narrowest.
+    (unsubscribe,) = _statements_granting(template, "LookupTaskRole", "sns:Unsubscribe")
+    assert as_list(unsubscribe["Action"]) == ["sns:Unsubscribe"]
+    assert [token(r) for r in as_list(unsubscribe["Resource"])] == ["EventsTopic"]
+
+
+def test_order_may_update_only_the_product_attributes_its_transaction_names(
+    template: dict[str, Any],
+) -> None:
+    (update,) = _statements_granting(template, "OrderTaskRole", "dynamodb:UpdateItem")
+    assert as_list(update["Action"]) == ["dynamodb:UpdateItem"]
+    assert update["Condition"] == {
+        "ForAllValues:StringEquals": {
+            "dynamodb:Attributes": {
+                "Fn::FindInMap": ["DynamoAttributes", "Products", "OrderTransaction"]
+            }
+        }
+    }
+    listed = template["Mappings"]["DynamoAttributes"]["Products"]["OrderTransaction"]
+    # AWS evaluates the key like any attribute: a list without it refuses every update.
+    (products,) = [t for t in TABLES if t.name == PRODUCTS_TABLE]
+    assert products.hash_key in listed
+    assert len(set(listed)) == len(listed)
+
+
+def test_no_order_grant_restricts_return_values(template: dict[str, Any]) -> None:
+    # AWS presents a transaction's ReturnValuesOnConditionCheckFailure as dynamodb:ReturnValues
+    # (its transactions IAM page, example 4); the order transaction asks ALL_OLD to say which
+    # lines it refused, so a ReturnValues condition would refuse the whole order.
+    for statement in _statements(template["Resources"]["OrderTaskRole"]):
+        for keys in statement.get("Condition", {}).values():
+            assert "dynamodb:ReturnValues" not in keys
+
+
+# Which service each role the template passes is for: the task roles and the execution role go
+# to ECS tasks, nothing else.
+PASSED_TO = {
+    "ExecutionRole.Arn": "ecs-tasks.amazonaws.com",
+    "WebTaskRole.Arn": "ecs-tasks.amazonaws.com",
+    "LookupTaskRole.Arn": "ecs-tasks.amazonaws.com",
+    "OrderTaskRole.Arn": "ecs-tasks.amazonaws.com",
+    "OpsTaskRole.Arn": "ecs-tasks.amazonaws.com",
+}
+
+
+def test_every_pass_role_names_the_service_the_role_is_passed_to(
+    template: dict[str, Any],
+) -> None:
+    passing = [
+        (name, s)
+        for name, role in resources_of_type(template, "AWS::IAM::Role").items()
+        for s in _statements(role)
+        if "iam:PassRole" in as_list(s["Action"])
+    ]
+    assert passing
+    for name, statement in passing:
+        assert as_list(statement["Action"]) == ["iam:PassRole"], name
+        services = {PASSED_TO[token(r)] for r in as_list(statement["Resource"])}
+        assert len(services) == 1, (name, services)
+        assert statement["Condition"] == {
+            "StringEquals": {"iam:PassedToService": services.pop()}
+        }, name

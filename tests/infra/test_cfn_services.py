@@ -176,5 +176,9 @@ def test_parameters_and_outputs_an_operator_needs(template: dict[str, Any]) -> N
         "GitHubConnectionArn",
         "GitHubRepository",
         "GitHubBranch",
+        "CloudFrontPrefixListId",
+        "DomainName",
+        "CloudFrontCertificateArn",
+        "CertificateArn",
     } <= set(template["Parameters"])
-    assert {"ShopUrl", "RepositoryUri"} <= set(template["Outputs"])
+    assert {"ShopUrl", "DistributionDomainName", "RepositoryUri"} <= set(template["Outputs"])
