@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ecomm.core.adapters.publisher import PublishFailed
 from ecomm.core.contracts.events import Envelope
 from ecomm.core.domain.errors import TransientError
 from ecomm.core.domain.orders import (
@@ -67,19 +68,27 @@ class FakeOrderStore:
 
 @dataclass
 class FakePublisher:
-    published: list[Envelope] = field(default_factory=list)
+    """An `EventPublisher` that keeps what it was given, and fails when told to.
+
+    `published` holds what was published and waited for; `later` what was handed over to be
+    sent in the background (searches). `on_publish` sees each published event (a fake order
+    service takes its orders from there)."""
+
     fail: bool = False
+    published: list[Envelope] = field(default_factory=list)
+    later: list[Envelope] = field(default_factory=list)
+    on_publish: Callable[[Envelope], None] | None = None
 
     async def publish(self, event: Envelope) -> None:
         await self.publish_many([event])
 
     async def publish_many(self, events: Sequence[Envelope]) -> None:
-        from ecomm.core.adapters.publisher import PublishFailed  # noqa: PLC0415
-
         if self.fail:
-            raise PublishFailed("SNS is down")
+            raise PublishFailed("SNS is down (on purpose)")
         self.published.extend(events)
+        for event in events:
+            if self.on_publish is not None:
+                self.on_publish(event)
 
     def publish_later(self, event: Envelope) -> None:
-        if not self.fail:
-            self.published.append(event)
+        self.later.append(event)

@@ -74,7 +74,7 @@ class RunningShop:
 async def shop() -> AsyncIterator[RunningShop]:
     catalog = FakeCatalog()
     orders = FakeOrderService(catalog, processing_delay=0.8)
-    publisher = FakePublisher(on_order=orders.accept)
+    publisher = FakePublisher(on_publish=orders.accept)
     lookup_server = TestServer(catalog.app(), host="127.0.0.1")
     order_server = TestServer(orders.app(), host="127.0.0.1")
     await lookup_server.start_server()

@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -26,17 +25,11 @@ import pytest
 from tests.infra.conftest import venv_tool
 from tests.infra.dockerfile import runtime_stage
 from tests.infra.emulated_stack import ClientFactory, DataPlane
+from tests.ports import free_port
 
 ROLES = ("web", "lookup", "order")
 STARTUP_SECONDS = 30
 STOP_SECONDS = 30  # below the task definitions' StopTimeout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _command() -> list[str]:
@@ -49,7 +42,7 @@ def _command() -> list[str]:
 
 
 def _environment(data_plane: DataPlane, role: str, aws_env: str) -> tuple[dict[str, str], int]:
-    ports = {r: _free_port() for r in ROLES}
+    ports = {r: free_port() for r in ROLES}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECOMM_"))}
     # The image's ENV (its PATH points into the image; the command is resolved already).
     env.update({k: v for k, v in runtime_stage().env.items() if k != "PATH"})

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
 
-from ecomm.core.adapters.publisher import PublishFailed
 from ecomm.core.contracts.events import Envelope, EventType, OrderPlacedData
+from ecomm.core.contracts.identifiers import is_product_id
+from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
+from ecomm.core.contracts.search import read_search
 from ecomm.core.domain.orders import LineProblem, describe_problems
+from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
+from tests.fakes import FakePublisher
+
+__all__ = ["FakeCatalog", "FakeOrderService", "FakePublisher"]
 
 CATEGORIES = ("Kitchen", "Lighting", "Garden", "Books")
 NAMES = {
@@ -56,56 +64,54 @@ SOLD_OUT = frozenset({"p004", "p016"})  # Cast Iron Pan, Garden Gloves
 LOW_STOCK = {"p009": 3, "p020": 2}  # Floor Lamp, Cookbook
 
 
-def seeded_products() -> dict[str, dict[str, Any]]:
+def seeded_products() -> dict[str, Product]:
     """Twenty-four products (two pages of results); a few low on stock, a few out of stock."""
-    products: dict[str, dict[str, Any]] = {}
+    products: dict[str, Product] = {}
     n = 0
     for category in CATEGORIES:
         for name in NAMES[category]:
             n += 1
             pid = f"p{n:03d}"
-            stock = 0 if pid in SOLD_OUT else LOW_STOCK.get(pid, 20 + n)
-            products[pid] = {
-                "productID": pid,
-                "name": name,
-                "description": f"A well made {name.lower()}, chosen for everyday use.",
-                "category": category,
-                "price": float(Decimal(5 + n * 3) + Decimal("0.99")),
-                "stock": stock,
-                "updatedAt": "2026-11-25T10:00:00Z",
-                "imageUrl": None,
-            }
+            products[pid] = Product(
+                productID=pid,
+                name=name,
+                description=f"A well made {name.lower()}, chosen for everyday use.",
+                category=category,
+                price=Decimal(5 + n * 3) + Decimal("0.99"),
+                stock=0 if pid in SOLD_OUT else LOW_STOCK.get(pid, 20 + n),
+                updatedAt="2026-11-25T10:00:00Z",
+            )
     return products
 
 
-def _matches(product: dict[str, Any], query: web.Request) -> bool:
-    q = query.query.get("q", "").lower()
-    text = f"{product['name']} {product['description']} {product['category']}".lower()
-    if q and not all(word in text for word in q.split()):
+def _matches(product: Product, query: SearchQuery) -> bool:
+    text = f"{product.name} {product.description} {product.category}".lower()
+    if query.text and not all(word in text for word in query.text.lower().split()):
         return False
-    category = query.query.get("category", "")
-    if category and product["category"] != category:
+    if query.category and product.category != query.category:
         return False
-    if query.query.get("in_stock") == "true" and product["stock"] <= 0:
+    if query.in_stock is not None and product.in_stock != query.in_stock:
         return False
-    low, high = query.query.get("min_price"), query.query.get("max_price")
-    if low and product["price"] < float(low):
-        return False
-    return not (high and product["price"] > float(high))
+    low, high = query.price_range or (-1, NO_PRICE_LIMIT)
+    return low <= int(product.price * 100) <= high
 
 
-_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "price_asc": lambda p: p["price"],
-    "price_desc": lambda p: -p["price"],
-    "name": lambda p: p["name"],
+_SORTS: dict[Sort, Callable[[Product], Any]] = {
+    Sort.PRICE_ASC: lambda p: (p.price, p.productID),
+    Sort.PRICE_DESC: lambda p: (-p.price, p.productID),
+    Sort.NAME: lambda p: (p.name.lower(), p.productID),
 }
+
+
+def _json(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 @dataclass
 class FakeCatalog:
     """What lookup serves, plus knobs a test turns: a delay, or a broken service."""
 
-    products: dict[str, dict[str, Any]] = field(default_factory=seeded_products)
+    products: dict[str, Product] = field(default_factory=seeded_products)
     trending: list[str] = field(default_factory=lambda: ["lamp", "kettle", "garden"])
     delay: float = 0.0
     broken: bool = False
@@ -113,7 +119,10 @@ class FakeCatalog:
     requests: int = 0
 
     def set_stock(self, product_id: str, stock: int) -> None:
-        self.products[product_id]["stock"] = stock
+        self.products[product_id] = replace(self.products[product_id], stock=stock)
+
+    def change(self, product_id: str, **changes: Any) -> None:
+        self.products[product_id] = replace(self.products[product_id], **changes)
 
     async def _gate(self) -> None:
         self.requests += 1
@@ -128,34 +137,43 @@ class FakeCatalog:
 
         async def search(request: web.Request) -> web.Response:
             await self._gate()
-            if request.query.get("sort", "relevance") not in {"relevance", *_SORTS}:
-                return web.json_response({"error": "unknown sort"}, status=400)
-            found = [p for p in self.products.values() if _matches(p, request)]
-            sort = _SORTS.get(request.query.get("sort", ""))
-            if sort:
-                found.sort(key=sort)
-            page, per_page = (
-                int(request.query.get("page", 1)),
-                int(request.query.get("per_page", 20)),
+            if "ids" in request.query:
+                try:
+                    ids = read_ids(request.query["ids"])
+                except InvalidIds as exc:
+                    return web.json_response({"error": str(exc)}, status=400)
+                found = [product_json(self.products[i]) for i in ids if i in self.products]
+                return _json(items_json(found))
+            read = read_search(request.query)
+            if read.problems:
+                return web.json_response({"error": read.message()}, status=400)
+            query = read.query
+            matches = [p for p in self.products.values() if _matches(p, query)]
+            if query.sort in _SORTS:
+                matches.sort(key=_SORTS[query.sort])
+            page = matches[query.offset : query.offset + query.per_page]
+            body = items_json(
+                [product_json(p) for p in page],
+                total=len(matches),
+                page=query.page,
+                per_page=query.per_page,
             )
-            items = found[(page - 1) * per_page : page * per_page]
-            return web.json_response(
-                {"items": items, "total": len(found), "page": page, "per_page": per_page}
-            )
+            return _json(body)
 
         async def product(request: web.Request) -> web.Response:
             await self._gate()
-            found = self.products.get(request.match_info["pid"])
+            pid = request.match_info["pid"]
+            if not is_product_id(pid):
+                return web.json_response({"error": "not a product id"}, status=400)
+            found = self.products.get(pid)
             if found is None:
                 return web.json_response({"error": "no such product"}, status=404)
-            return web.json_response(found)
+            return _json(product_json(found))
 
         async def categories(_: web.Request) -> web.Response:
             await self._gate()
-            counts = [
-                {"name": c, "count": sum(p["category"] == c for p in self.products.values())}
-                for c in CATEGORIES
-            ]
+            named = Counter(p.category for p in self.products.values())
+            counts = [{"name": c, "count": n} for c, n in sorted(named.items())]
             return web.json_response({"categories": counts})
 
         async def trending(_: web.Request) -> web.Response:
@@ -185,6 +203,8 @@ class FakeOrderService:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def accept(self, event: Envelope) -> None:
+        if event.type is not EventType.ORDER_PLACED:
+            return
         task = asyncio.get_running_loop().create_task(self._process(event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -198,13 +218,14 @@ class FakeOrderService:
             product = self.catalog.products.get(line.productID)
             available = None
             if product is not None:
-                available = product["stock"] - self.sold_elsewhere.get(line.productID, 0)
+                available = product.stock - self.sold_elsewhere.get(line.productID, 0)
             if available is None or line.quantity > available:
-                name = product["name"] if product else None
+                name = product.name if product else None
                 problems.append(LineProblem(line.productID, line.quantity, available, name))
         if not problems:
             for line in data.items:
-                self.catalog.products[line.productID]["stock"] -= line.quantity
+                product = self.catalog.products[line.productID]
+                self.catalog.set_stock(line.productID, product.stock - line.quantity)
         self.orders[data.orderID] = {
             "orderID": data.orderID,
             "status": "REJECTED" if problems else "CONFIRMED",
@@ -232,27 +253,3 @@ class FakeOrderService:
         app = web.Application()
         app.router.add_get("/api/orders/{oid}", order)
         return app
-
-
-@dataclass
-class FakePublisher:
-    """An `EventPublisher` that keeps what it was given, and fails when told to."""
-
-    fail: bool = False
-    published: list[Envelope] = field(default_factory=list)
-    later: list[Envelope] = field(default_factory=list)
-    on_order: Callable[[Envelope], None] | None = None
-
-    async def publish(self, event: Envelope) -> None:
-        if self.fail:
-            raise PublishFailed("SNS is down (on purpose)")
-        self.published.append(event)
-        if event.type is EventType.ORDER_PLACED and self.on_order:
-            self.on_order(event)
-
-    async def publish_many(self, events: Sequence[Envelope]) -> None:
-        for event in events:
-            await self.publish(event)
-
-    def publish_later(self, event: Envelope) -> None:
-        self.later.append(event)

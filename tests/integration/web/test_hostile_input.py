@@ -29,9 +29,9 @@ def _is_a_shop_page(response: Any, status: int) -> None:
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/search?q=a&page=" + "1" * 5000, 400),  # int() refuses over 4,300 digits: was a 500
-        ("/search?q=a&min_price=1e-999999999", 400),  # plain notation: a gigabyte of zeros
-        ("/search?q=a&max_price=NaN", 400),
+        ("/search?q=a&page=" + "1" * 5000, 200),  # int() refuses over 4,300 digits: was a 500
+        ("/search?q=a&min_price=1e-999999999", 200),  # plain notation: a gigabyte of zeros
+        ("/search?q=a&max_price=NaN", 200),  # each named beside its field, searched without
         ("/products/p001%0A", 404),
         ("/products/" + "x" * 300, 404),
         ("/images/p001%0A.svg", 404),

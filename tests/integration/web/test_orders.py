@@ -38,7 +38,7 @@ async def test_an_order_not_yet_processed_is_pending_and_refreshes_itself(
 async def test_a_confirmed_order_shows_its_items(
     web_client: Client, publisher: FakePublisher, order_service: FakeOrderService
 ) -> None:
-    publisher.on_order = order_service.accept
+    publisher.on_publish = order_service.accept
     order_id = await _place(web_client, "p007", "2")
     await order_service.settle()
     status = await (await web_client.get(f"/orders/{order_id}/status.json")).json()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import SearchQuery, Sort
 from ecomm.roles.lookup.index import (
     CATEGORY,
     DESCRIPTION,
@@ -20,7 +21,6 @@ from ecomm.roles.lookup.index import (
     price_cents,
     tier_score,
 )
-from ecomm.roles.lookup.search import SearchQuery, Sort
 from ecomm.roles.lookup.text import FUZZY_MIN_LENGTH, fold, query_terms, tokens, within_one_edit
 
 

@@ -1,4 +1,4 @@
-"""Kept search answers are the answers a fresh search gives, encoded as `json.dumps` would."""
+"""Kept search answers are the answers a fresh search gives, byte for byte."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ecomm.core.contracts.products import items_json, product_json
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import SearchQuery
 from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
-from ecomm.roles.lookup.results import SearchResults, product_json
-from ecomm.roles.lookup.search import SearchQuery, search
+from ecomm.roles.lookup.results import SearchResults
+from ecomm.roles.lookup.search import search
 from tests.unit.lookup.catalogs import index_of, product
 from tests.unit.lookup.test_search_properties import catalogs, fast, products, queries
 
@@ -26,15 +28,10 @@ HEADPHONES = SearchQuery(text="headphones")
 
 
 def fresh_json(index: SearchIndex, query: SearchQuery) -> bytes:
-    """What the API sent before answers were kept: `json_response` over a fresh search."""
+    """What the API would send without kept answers: a fresh search, freshly encoded."""
     found = search(index, query)
-    body = {
-        "items": [product_json(p) for p in found.items],
-        "total": found.total,
-        "page": query.page,
-        "per_page": query.per_page,
-    }
-    return json.dumps(body).encode()
+    items = [product_json(p) for p in found.items]
+    return items_json(items, total=found.total, page=query.page, per_page=query.per_page)
 
 
 Change = tuple[str, int, Product, int]

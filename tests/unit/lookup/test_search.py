@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecomm.roles.lookup.search import SearchQuery, Sort, search
+from ecomm.core.domain.search import SearchQuery, Sort
+from ecomm.roles.lookup.search import search
 from tests.unit.lookup.catalogs import index_of, product
 
 CATALOG = [

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import SearchQuery, Sort
 from ecomm.ops.catalog import generate
-from ecomm.roles.lookup.search import SearchQuery, Sort, search
+from ecomm.roles.lookup.search import search
 from ecomm.roles.lookup.text import words
 from tests.unit.lookup.catalogs import index_of
 from tests.unit.lookup.oracle import brute_force

@@ -5,9 +5,10 @@ from dataclasses import replace
 
 import pytest
 
+from ecomm.core.domain.search import SearchQuery
 from ecomm.roles.lookup.readmodel import NotReady, ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
-from ecomm.roles.lookup.search import SearchQuery, search
+from ecomm.roles.lookup.search import search
 from ecomm.roles.lookup.sync import CatalogSync
 from tests.unit.lookup.catalogs import product, ready_model
 from tests.unit.lookup.fakes import FakeTable

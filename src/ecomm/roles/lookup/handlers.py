@@ -17,7 +17,6 @@ skipped but a failed one is retried.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -30,6 +29,7 @@ from ecomm.core.contracts.events import (
     ProductChangedData,
     ProductSearchedData,
 )
+from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.trending import Trending
@@ -41,22 +41,16 @@ class RecentIds:
     """The last `capacity` claimed ids, oldest forgotten first (bounded memory)."""
 
     def __init__(self, capacity: int = 50_000) -> None:
-        self._capacity = capacity
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def __contains__(self, event_id: str) -> bool:
-        return event_id in self._ids
+        self._ids: Lru[str, bool] = Lru(capacity)
 
     def claim(self, event_id: str) -> bool:
-        if event_id in self._ids:
+        if self._ids.get(event_id) is not None:
             return False
-        self._ids[event_id] = None
-        if len(self._ids) > self._capacity:
-            self._ids.popitem(last=False)
+        self._ids.put(event_id, True)
         return True
 
     def release(self, event_id: str) -> None:
-        self._ids.pop(event_id, None)
+        self._ids.pop(event_id)
 
 
 class LookupHandlers:

@@ -40,7 +40,6 @@ class ProductRefresher:
         self._window = window
         self._waiting: list[tuple[set[str], asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
-        self.reads = 0  # how many reads were made: what coalescing saves is visible in tests
 
     async def refresh(self, product_ids: Iterable[str]) -> None:
         wanted = set(product_ids)
@@ -64,7 +63,6 @@ class ProductRefresher:
             batch, self._waiting = self._waiting, []
             asked = set().union(*(ids for ids, _ in batch))
             try:
-                self.reads += 1
                 with self._model.reading(asked):
                     found = await self._products.get_many(sorted(asked))
             except asyncio.CancelledError:

@@ -13,34 +13,22 @@ replaces the object on every upsert, so an identity check catches every change w
 A page's items are checked that way again only when the index's `changes` moved. The product
 bytes are bounded by the catalog (one entry per ordinal ever shown); a page refers to them.
 
-The bytes are exactly what `json.dumps` (aiohttp's `json_response`) makes of the same dict.
+A product's bytes are `core/contracts/products.product_json`'s, the API's one encoding.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
+from ecomm.core.contracts.products import items_json, product_json
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import SearchQuery
 from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
-from ecomm.roles.lookup.search import SearchQuery, search_ordinals
+from ecomm.roles.lookup.search import search_ordinals
 
 PAGES_KEPT = 4096
-
-
-def product_json(product: Product) -> dict[str, Any]:
-    return {
-        "productID": product.productID,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "price": float(product.price),
-        "stock": product.stock,
-        "updatedAt": product.updatedAt,
-        "imageUrl": product.imageUrl,
-    }
 
 
 @dataclass(slots=True)
@@ -87,11 +75,8 @@ class SearchResults:
         if page.changes != self.index.changes:
             page.items = self._items(page.ordinals)
             page.changes = self.index.changes
-        return b'{"items": [%b], "total": %d, "page": %d, "per_page": %d}' % (
-            b", ".join(page.items),
-            page.total,
-            query.page,
-            query.per_page,
+        return items_json(
+            list(page.items), total=page.total, page=query.page, per_page=query.per_page
         )
 
     def _items(self, ordinals: tuple[int, ...]) -> tuple[bytes, ...]:
@@ -101,7 +86,7 @@ class SearchResults:
             current = product(ordinal)
             kept = encoded.get(ordinal)
             if kept is None or kept[0] is not current:
-                kept = encoded[ordinal] = (current, json.dumps(product_json(current)).encode())
+                kept = encoded[ordinal] = (current, product_json(current))
             items.append(kept[1])
         return tuple(items)
 

@@ -15,48 +15,17 @@ import heapq
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from enum import StrEnum
 from itertools import islice
 from typing import Any
 
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
 from ecomm.roles.lookup.index import SearchIndex, Tier
 from ecomm.roles.lookup.sort_orders import Orders, SortedOrder
 from ecomm.roles.lookup.text import fold, query_terms
 
 Members = AbstractSet[int]
 _EMPTY: frozenset[int] = frozenset()
-_NO_LIMIT = 10**15
-
-
-class Sort(StrEnum):
-    RELEVANCE = "relevance"  # best match first; without a query, by name
-    PRICE_ASC = "price_asc"
-    PRICE_DESC = "price_desc"
-    NAME = "name"
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str = ""
-    category: str | None = None
-    min_cents: int | None = None
-    max_cents: int | None = None
-    in_stock: bool | None = None
-    sort: Sort = Sort.RELEVANCE
-    page: int = 1
-    per_page: int = 20
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-    @property
-    def price_range(self) -> tuple[int, int] | None:
-        if self.min_cents is None and self.max_cents is None:
-            return None
-        low = -1 if self.min_cents is None else self.min_cents
-        return low, _NO_LIMIT if self.max_cents is None else self.max_cents
 
 
 @dataclass(frozen=True)
@@ -117,7 +86,7 @@ def _browse(
 ) -> tuple[list[int], int]:
     """No terms: the category's (or catalog's) orders and the filters alone choose."""
     price, out = index.price, index.out_of_stock
-    low, high = query.price_range or (-1, _NO_LIMIT)
+    low, high = query.price_range or (-1, NO_PRICE_LIMIT)
     start, end = domain.price_span(low, high)
     accept: Callable[[int], bool]
     if query.in_stock is None:
@@ -221,7 +190,7 @@ def _page(chosen: _Order, members: Members, skip: int, limit: int) -> list[int]:
 
 def _order_for(index: SearchIndex, domain: Orders, query: SearchQuery) -> _Order:
     price, name_key = index.price, index.name_key
-    low, high = query.price_range or (-1, _NO_LIMIT)
+    low, high = query.price_range or (-1, NO_PRICE_LIMIT)
     if query.sort is Sort.PRICE_ASC:
         return _Order(
             domain.by_price,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from aiohttp import web
 
 from ecomm.core.contracts.identifiers import is_order_id
+from ecomm.core.contracts.orders import order_json
 from ecomm.core.domain.orders import Order, OrderNotFound, OrderStatus
+from ecomm.core.runtime.lru import Lru
 from ecomm.roles.order.placing import OrderStore
 
 _FINAL_CACHE_SIZE = 10_000
@@ -20,35 +20,17 @@ class FinalOrders:
     so a status page polling a finished order costs no DynamoDB read."""
 
     def __init__(self, size: int = _FINAL_CACHE_SIZE) -> None:
-        self._size = size
-        self._orders: OrderedDict[str, Order] = OrderedDict()
+        self._orders: Lru[str, Order] = Lru(size)
 
     def get(self, order_id: str) -> Order | None:
-        order = self._orders.get(order_id)
-        if order is not None:
-            self._orders.move_to_end(order_id)
-        return order
+        return self._orders.get(order_id)
 
     def remember(self, order: Order) -> None:
-        if order.status is OrderStatus.PENDING:
-            return
-        self._orders[order.orderID] = order
-        if len(self._orders) > self._size:
-            self._orders.popitem(last=False)
+        if order.status is not OrderStatus.PENDING:
+            self._orders.put(order.orderID, order)
 
 
 final_key = web.AppKey("final_orders", FinalOrders)
-
-
-def order_json(order: Order) -> dict[str, object]:
-    return {
-        "orderID": order.orderID,
-        "status": order.status.value,
-        "items": [{"productID": i.productID, "quantity": i.quantity} for i in order.items],
-        "reason": order.reason,
-        "createdAt": order.createdAt,
-        "updatedAt": order.updatedAt,
-    }
 
 
 async def get_order(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ import structlog
 from aiohttp import web
 from markupsafe import Markup
 
+from ecomm.core.contracts.search import PER_PAGE
 from ecomm.core.runtime.http import request_id_of
 from ecomm.roles.web.keys import (
     categories_key,
@@ -21,7 +22,7 @@ from ecomm.roles.web.pages import product_id_of, render
 from ecomm.roles.web.peers import Category, LookupClient, PeerUnavailable, first_failure
 from ecomm.roles.web.product_images import ImageSpec, draw
 from ecomm.roles.web.search_cache import RenderedSearch
-from ecomm.roles.web.search_query import PER_PAGE, BadSearch, SearchQuery, page_numbers
+from ecomm.roles.web.search_form import SearchForm, page_numbers
 
 log = structlog.get_logger(__name__)
 
@@ -60,20 +61,25 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def search(request: web.Request) -> web.Response:
-    try:
-        query = SearchQuery.parse(request.query)
-    except BadSearch as exc:
-        raise web.HTTPBadRequest(text=str(exc)) from exc
+    form = SearchForm.read(request.query)
     app = request.app  # the load may outlive this request: it renews a shared entry
-    found = await app[search_pages_key].get(query.key(), lambda kept: _results(app, query, kept))
-    if query.page == 1:
+    if form.problems:
+        # A filter the shopper mistyped is named beside it, and the search runs without it;
+        # such a page shows what was typed, so it is rendered for this request alone.
+        found = await _results(app, form, None)
+    else:
+        found = await app[search_pages_key].get(form.key(), lambda kept: _results(app, form, kept))
+    if form.page > found.last_page:
+        # Past the end (an old link, a hand-edited URL): the last page there is.
+        raise web.HTTPSeeOther(form.url(page=found.last_page))
+    if form.page == 1:
         # Turning a page is not a new search; only the first page counts for trending.
-        app[searches_key].record(query.q, query.filters(), found.total, request_id_of(request))
-    return render(request, "search.html", {"query": query, "content": found.content})
+        app[searches_key].record(form.q, form.filters(), found.total, request_id_of(request))
+    return render(request, "search.html", {"query": form, "content": found.content})
 
 
 async def _results(
-    app: web.Application, query: SearchQuery, kept: RenderedSearch | None
+    app: web.Application, form: SearchForm, kept: RenderedSearch | None
 ) -> RenderedSearch:
     """The filters and results part of a search page: what every shopper asking it sees.
 
@@ -84,22 +90,23 @@ async def _results(
     with first_failure():
         async with asyncio.TaskGroup() as group:
             listed = group.create_task(categories(app))
-            answer = group.create_task(lookup.search_answer(query.lookup_params()))
+            answer = group.create_task(lookup.search_answer(form.lookup_params()))
     if kept is not None and kept.answer == answer.result() and kept.categories is listed.result():
         return kept
     found = lookup.search_page(answer.result())
     last_page = max(1, -(-found.total // PER_PAGE))
     context = {
-        "query": query,
+        "query": form,
+        "problems": form.problems,
         "results": found.items,
         "total": found.total,
         "categories": listed.result(),
         "last_page": last_page,
-        "pages": page_numbers(query.page, last_page),
+        "pages": page_numbers(form.page, last_page),
     }
     template = aiohttp_jinja2.get_env(app).get_template("_search_results.html")
     content = Markup(template.render(context))  # noqa: S704 - autoescaped by the environment
-    return RenderedSearch(content, found.total, answer.result(), listed.result())
+    return RenderedSearch(content, found.total, last_page, answer.result(), listed.result())
 
 
 async def product_page(request: web.Request) -> web.Response:

@@ -12,13 +12,13 @@ import jinja2
 from aiohttp import web
 
 from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
+from ecomm.core.contracts.search import SORT_LABELS
 from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
 from ecomm.core.domain.products import ProductNotFound
 from ecomm.roles.web.csrf import CSRF_FIELD, csrf_token_key
 from ecomm.roles.web.keys import cookies_key
 from ecomm.roles.web.priced_cart import stock_badge
 from ecomm.roles.web.product_images import image_url
-from ecomm.roles.web.search_query import SORTS
 
 SHOP_NAME = "Ecomm"
 
@@ -50,7 +50,7 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
     env.globals.update(
         shop_name=SHOP_NAME,
         csrf_field=CSRF_FIELD,
-        sorts=SORTS,
+        sorts={sort.value: label for sort, label in SORT_LABELS.items()},
         stock_badge=stock_badge,
         max_line_quantity=MAX_LINE_QUANTITY,
         max_order_lines=MAX_ORDER_LINES,

@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 import structlog
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from ecomm.core.contracts.orders import OrderBody
+from ecomm.core.contracts.products import (
+    MAX_IDS,
+    CategoriesAnswer,
+    ProductBody,
+    ProductsAnswer,
+    SearchAnswer,
+    TrendingAnswer,
+    loads,
+)
 from ecomm.core.domain.errors import DomainError
-from ecomm.core.domain.orders import Order, OrderLine, OrderNotFound, OrderStatus
+from ecomm.core.domain.orders import Order, OrderNotFound
 from ecomm.core.domain.products import Product, ProductNotFound
 
 log = structlog.get_logger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-CENT = Decimal("0.01")
 T = TypeVar("T")
 
 
@@ -41,62 +48,6 @@ class PeerUnavailable(DomainError):
 
 class PeerRefused(DomainError):
     """A peer answered 400: our request was wrong, and its message says why."""
-
-
-class _ProductBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    productID: str  # noqa: N815 - the table's attribute names, verbatim
-    name: str
-    description: str = ""
-    category: str = ""
-    price: Decimal
-    stock: int
-    updatedAt: str = ""  # noqa: N815
-    imageUrl: str | None = None  # noqa: N815
-
-    def to_domain(self) -> Product:
-        fields = self.model_dump()
-        # JSON numbers arrive as binary floats; a price is a whole number of cents.
-        fields["price"] = self.price.quantize(CENT)
-        return Product(**fields)
-
-
-class _SearchBody(BaseModel):
-    items: list[_ProductBody]
-    total: int
-    page: int = 1
-    per_page: int = 20
-
-
-class _CategoryBody(BaseModel):
-    name: str
-    count: int = 0
-
-
-class _CategoriesBody(BaseModel):
-    categories: list[_CategoryBody]
-
-
-class _TrendBody(BaseModel):
-    query: str
-    score: float = 0.0
-
-
-class _TrendingBody(BaseModel):
-    items: list[_TrendBody]
-
-
-class _LineBody(BaseModel):
-    productID: str  # noqa: N815
-    quantity: int
-
-
-class _OrderBody(BaseModel):
-    orderID: str  # noqa: N815
-    status: OrderStatus
-    items: list[_LineBody] = []
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +90,7 @@ class _Peer:
 
     def _json(self, path: str, body: bytes) -> Any:
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError as exc:
             raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
 
@@ -181,7 +132,7 @@ class LookupClient(_Peer):
         return body
 
     def search_page(self, answer: bytes) -> SearchPage:
-        page = self._parse(_SearchBody, self._json("/api/products", answer))
+        page = self._parse(SearchAnswer, self._json("/api/products", answer))
         items = [p.to_domain() for p in page.items]
         return SearchPage(items, page.total, page.page, page.per_page)
 
@@ -191,30 +142,30 @@ class LookupClient(_Peer):
             raise ProductNotFound(product_id)
         if status != 200:
             raise PeerRefused(_error_message(body))
-        return self._parse(_ProductBody, body).to_domain()
+        return self._parse(ProductBody, body).to_domain()
 
     async def products(self, product_ids: list[str]) -> dict[str, Product]:
-        """The products that exist among `product_ids`, fetched a few at a time."""
-        gate = asyncio.Semaphore(8)
+        """The products that exist among `product_ids`, a hundred to a call."""
+        wanted = list(dict.fromkeys(product_ids))
         found: dict[str, Product] = {}
-
-        async def one(pid: str) -> None:
-            async with gate:
-                with contextlib.suppress(ProductNotFound):
-                    found[pid] = await self.product(pid)
-
-        await gather_or_raise([one(pid) for pid in product_ids])
+        for start in range(0, len(wanted), MAX_IDS):
+            ids = ",".join(wanted[start : start + MAX_IDS])
+            status, body = await self._get("/api/products", {"ids": ids})
+            if status != 200:
+                raise PeerRefused(_error_message(body))
+            for item in self._parse(ProductsAnswer, body).items:
+                found[item.productID] = item.to_domain()
         return found
 
     async def categories(self) -> list[Category]:
         _, body = await self._get("/api/categories")
-        return [Category(c.name, c.count) for c in self._parse(_CategoriesBody, body).categories]
+        return [Category(c.name, c.count) for c in self._parse(CategoriesAnswer, body).categories]
 
     async def trending(self) -> list[str]:
         status, body = await self._get("/api/trending")
         if status != 200:
             return []
-        return [t.query for t in self._parse(_TrendingBody, body).items]
+        return [t.query for t in self._parse(TrendingAnswer, body).items]
 
 
 class OrderClient(_Peer):
@@ -229,9 +180,7 @@ class OrderClient(_Peer):
             raise OrderNotFound(order_id)
         if status != 200:
             raise PeerRefused(_error_message(body))
-        parsed = self._parse(_OrderBody, body)
-        lines = tuple(OrderLine(i.productID, i.quantity) for i in parsed.items)
-        return Order(parsed.orderID, parsed.status, lines, reason=parsed.reason)
+        return self._parse(OrderBody, body).to_domain()
 
 
 @contextlib.contextmanager

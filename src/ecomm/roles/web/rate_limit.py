@@ -11,11 +11,12 @@ import contextlib
 import ipaddress
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+
+from ecomm.core.runtime.lru import Lru
 
 
 @dataclass
@@ -37,19 +38,16 @@ class TokenBuckets:
     ) -> None:
         self._rate = rate
         self._burst = float(burst)
-        self._max_keys = max_keys
         self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._buckets: Lru[str, _Bucket] = Lru(max_keys)
 
     def take(self, key: str) -> float:
         """0 when a token was taken; otherwise the seconds until one will be available."""
         now = self._clock()
-        bucket = self._buckets.pop(key, None) or _Bucket(self._burst, now)
+        bucket = self._buckets.get(key) or _Bucket(self._burst, now)
         bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
         bucket.updated = now
-        self._buckets[key] = bucket
-        if len(self._buckets) > self._max_keys:
-            self._buckets.popitem(last=False)
+        self._buckets.put(key, bucket)
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return 0.0

@@ -16,6 +16,7 @@ class RenderedSearch:
 
     content: Markup
     total: int
+    last_page: int
     answer: bytes  # lookup's, as sent: the same answer renders the same HTML
     categories: list[Category]
 
