@@ -41,7 +41,9 @@ from tests.e2e.hostile import (
 )
 from tests.polling import eventually
 
-TIME_BOUND = 5.0  # seconds for any one answer, on a busy machine; the 1e-999999999 search stalled web 5 s
+# Seconds for any one answer, with room for a busy machine: the 1e-999999999 search stalled
+# every request of web for 5 s.
+TIME_BOUND = 5.0
 MEMORY_JUMP = 64 * 1024 * 1024
 EXAMPLES_PER_ROUTE = int(os.environ.get("ECOMM_FUZZ_EXAMPLES", "40"))
 _HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
