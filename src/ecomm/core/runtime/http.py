@@ -11,12 +11,13 @@ import itertools
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from ecomm.core.runtime.edge import BASELINE_HEADERS, EdgeRunner
 from ecomm.core.runtime.metrics import Metrics
@@ -86,16 +87,27 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-@web.middleware
-async def baseline_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The JSON APIs' security headers, on every answer (errors travel as exceptions)."""
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers.update(BASELINE_HEADERS)
-        raise
-    response.headers.update(BASELINE_HEADERS)
-    return response
+def headers_on_every_answer(headers: Mapping[str, str]) -> Middleware:
+    """Middleware: `headers` on every answer, errors and redirects included (they travel as
+    exceptions). A page of HTML is never for a shared cache: it may show a cart or a token."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers.update(headers)
+            raise
+        response.headers.update(headers)
+        if response.content_type == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return middleware
+
+
+# The JSON APIs' security headers.
+baseline_headers = headers_on_every_answer(BASELINE_HEADERS)
 
 
 @web.middleware

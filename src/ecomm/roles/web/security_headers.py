@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ecomm.core.runtime.edge import EdgePage, edge_message
-from ecomm.core.runtime.http import Handler
+from ecomm.core.runtime.http import headers_on_every_answer
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -48,23 +48,7 @@ def page_headers(secure: bool) -> dict[str, str]:
 
 
 def security_headers(*, secure: bool) -> Middleware:
-    headers = page_headers(secure)
-
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:
-            # Redirects travel as exceptions; they get the same headers.
-            exc.headers.update(headers)
-            raise
-        response.headers.update(headers)
-        if response.content_type == "text/html":
-            # Pages show a cart and a CSRF token: personal, never for a shared cache.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    return middleware
+    return headers_on_every_answer(page_headers(secure))
 
 
 def edge_page(secure: bool) -> EdgePage:
