@@ -110,7 +110,9 @@ async def product_page(request: web.Request) -> web.Response:
 async def product_image(request: web.Request) -> web.StreamResponse:
     product_id = product_id_of(request)
     query = request.rel_url.query
-    spec = ImageSpec.from_query(product_id, query.get("i", ""), query.get("c", ""))
+    spec = ImageSpec.from_query(
+        product_id, query.get("i", ""), query.get("c", ""), query.get("k", "")
+    )
     if spec is None:
         spec = ImageSpec.of(await request.app[shop_key].lookup.product(product_id))
     image = draw(spec)
