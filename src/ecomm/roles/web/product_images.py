@@ -179,10 +179,12 @@ def _emblem(spec: ImageSpec) -> str:
         )
     scale = ICON_SIZE / 24
     left, top = 240 - ICON_SIZE / 2, 168 - ICON_SIZE / 2
+    # The shadow is cast by an unscaled group: inside the scaled one its blur would grow
+    # sevenfold and show the edges of the filter's region as a grey box.
     return (
-        f'<g transform="translate({left:g} {top:g}) scale({scale:g})" filter="url(#s)" fill="none" '
-        'stroke="#fff" color="#fff" stroke-width="1.6" stroke-linecap="round" '
-        f'stroke-linejoin="round">{icon}</g>'
+        f'<g filter="url(#s)"><g transform="translate({left:g} {top:g}) scale({scale:g})" '
+        'fill="none" stroke="#fff" color="#fff" stroke-width="1.6" stroke-linecap="round" '
+        f'stroke-linejoin="round">{icon}</g></g>'
     )
 
 
@@ -199,7 +201,8 @@ width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(described)}">
 <defs><linearGradient id="g" gradientTransform="rotate({angle} .5 .5)">
 <stop offset="0" stop-color="hsl({hue},62%,54%)"/>
 <stop offset="1" stop-color="hsl({hue2},60%,36%)"/></linearGradient>
-<filter id="s"><feDropShadow dx="0" dy="3" stdDeviation="4" flood-opacity="0.3"/></filter></defs>
+<filter id="s" x="-20%" y="-20%" width="140%" height="140%">
+<feDropShadow dx="0" dy="3" stdDeviation="4" flood-opacity="0.3"/></filter></defs>
 <rect width="{WIDTH}" height="{HEIGHT}" fill="url(#g)"/>
 {shape.format(fill="rgba(255,255,255,0.22)")}
 {_emblem(spec)}
