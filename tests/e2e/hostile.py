@@ -72,7 +72,7 @@ ROUTES = (
     Route("web", "GET", "/", PARAMS),
     Route("web", "GET", "/search", PARAMS),
     Route("web", "GET", "/products/{}"),
-    Route("web", "GET", "/images/{}.svg", ("i", "c")),
+    Route("web", "GET", "/images/{}.svg", ("i", "c", "k")),
     Route("web", "GET", "/cart", ("added",)),
     Route("web", "GET", "/checkout"),
     Route("web", "GET", "/orders"),

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from aiohttp.test_utils import make_mocked_request
 
+from ecomm.core.domain.assortment import CATEGORIES
 from ecomm.core.domain.products import Product
-from ecomm.roles.web.product_images import ImageSpec, draw, image_url, initials
+from ecomm.roles.web.product_images import (
+    ICON_DIR,
+    ICONS,
+    ImageSpec,
+    draw,
+    icons,
+    image_url,
+    initials,
+)
 from ecomm.roles.web.rate_limit import TokenBuckets, client_address, retry_after_seconds
 
 
@@ -53,12 +63,56 @@ def _product(pid: str, name: str, category: str = "Books", url: str | None = Non
     return Product(pid, name, "", category, Decimal(1), 1, "", url)
 
 
+def _parsed(svg: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(svg)  # noqa: S314 - our own output, parsed to prove it is XML
+
+
 def test_pictures_are_deterministic_and_differ_between_products() -> None:
-    first = draw(ImageSpec.of(_product("p1", "Field Guide")))
-    assert first == draw(ImageSpec.of(_product("p1", "Field Guide")))
-    assert first.etag != draw(ImageSpec.of(_product("p2", "Field Guide"))).etag
-    assert b">FG</text>" in first.svg
+    first = draw(ImageSpec.of(_product("p1", "Gift Voucher")))
+    assert first == draw(ImageSpec.of(_product("p1", "Gift Voucher")))
+    assert first.etag != draw(ImageSpec.of(_product("p2", "Gift Voucher"))).etag
+    assert b">GV</text>" in first.svg
     assert first.svg.startswith(b"<svg xmlns=")
+
+
+def test_a_product_of_a_known_kind_shows_its_pictogram() -> None:
+    product = _product("p1", "Sonvik Studio Over-Ear Headphones, Black", category="Audio")
+    spec = ImageSpec.of(product)
+    assert spec.kind == "Headphones"
+    svg = draw(spec).svg
+    assert icons()["Headphones"].encode() in svg
+    assert b"</text>" in svg  # the category's label
+    assert b">SS</text>" not in svg
+    assert b'aria-label="Headphones, Audio"' in svg
+    assert draw(spec).etag == draw(ImageSpec.of(product)).etag
+
+
+def test_every_kind_the_catalog_sells_has_a_pictogram() -> None:
+    sold = {kind.name for category in CATEGORIES for kind in category.kinds}
+    assert set(ICONS) == sold
+    drawn = icons()
+    for kind in sold:
+        assert drawn[kind].startswith("<path "), kind
+        assert 'stroke="none"' not in drawn[kind]  # Tabler's invisible frame is left out
+    assert (ICON_DIR / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_an_unknown_kind_falls_back_to_the_initials() -> None:
+    assert ImageSpec.of(_product("p1", "Mystery Box", category="Audio")).kind is None
+    assert ImageSpec.of(_product("p1", "Kettlebell Rack", category="Home & Kitchen")).kind is None
+    svg = draw(ImageSpec("p1", "MB", "Audio", None)).svg
+    assert b">MB</text>" in svg
+    assert b"<path" not in svg
+
+
+def test_every_picture_is_well_formed_svg_with_no_outside_reference() -> None:
+    specs = [ImageSpec(f"p{i}", "XY", "Audio", kind) for i, kind in enumerate(ICONS)]
+    for spec in [*specs, ImageSpec("p0", "XY", 'A "&" <B>', None)]:
+        svg = draw(spec).svg
+        root = _parsed(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert b"href" not in svg
+        assert b"http" not in svg.replace(b"http://www.w3.org/2000/svg", b"")
 
 
 def test_picture_text_is_escaped() -> None:
@@ -83,8 +137,20 @@ def test_a_product_image_url_is_used_only_when_https_or_local() -> None:
     assert image_url(_product("p1", "X", url="http://insecure/x.png")) == ours
 
 
+def test_an_image_url_carries_the_kind_when_the_name_says_it() -> None:
+    hub = _product("p7", "Brass USB-C Hub", category="Computers")
+    assert image_url(hub) == "/images/p7.svg?i=BU&c=Computers&k=usb-c-hub"
+    assert ImageSpec.from_query("p7", "BU", "Computers", "usb-c-hub") == ImageSpec.of(hub)
+
+
 def test_an_image_url_carries_what_the_picture_needs_and_no_more() -> None:
     assert ImageSpec.from_query("p1", "fg", "Books") == ImageSpec("p1", "FG", "Books")
+    assert ImageSpec.from_query("p1", "fg", "Books", "") == ImageSpec("p1", "FG", "Books")
+    assert ImageSpec.from_query("p1", "fg", "Books", "atlas") == ImageSpec(
+        "p1", "FG", "Books", "Atlas"
+    )
+    assert ImageSpec.from_query("p1", "fg", "Books", "Atlas") is None
+    assert ImageSpec.from_query("p1", "fg", "Books", "../atlas") is None
     assert ImageSpec.from_query("p1", "<s>", "Books") is None
     assert ImageSpec.from_query("p1", "FGH", "Books") is None
     assert ImageSpec.from_query("p1", "FG", "x" * 61) is None

@@ -36,6 +36,7 @@ from ecomm.roles.web.keys import (
 )
 from ecomm.roles.web.pages import setup_templates
 from ecomm.roles.web.peers import LookupClient, OrderClient
+from ecomm.roles.web.product_images import icons
 from ecomm.roles.web.rate_limit import CheckoutLimit, TokenBuckets
 from ecomm.roles.web.search_tally import SearchTally
 from ecomm.roles.web.security_headers import edge_page, security_headers
@@ -97,6 +98,7 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
     for name, check in {**deps.checks, "lookup": lookup_answers}.items():
         readiness.add(name, check)
     setup_templates(app)
+    icons()  # read the pictograms now, not during the first request that draws one
     add_probe_routes(app, "web", deps.metrics, readiness)
     _add_routes(app.router)
     return app

@@ -123,7 +123,9 @@ async def product_page(request: web.Request) -> web.Response:
 async def product_image(request: web.Request) -> web.StreamResponse:
     product_id = product_id_of(request)
     query = request.rel_url.query
-    spec = ImageSpec.from_query(product_id, query.get("i", ""), query.get("c", ""))
+    spec = ImageSpec.from_query(
+        product_id, query.get("i", ""), query.get("c", ""), query.get("k", "")
+    )
     if spec is None:
         spec = ImageSpec.of(await request.app[lookup_key].product(product_id))
     image = draw(spec)
