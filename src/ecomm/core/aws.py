@@ -31,6 +31,11 @@ _CONFIG = AioConfig(
     retries={"mode": "standard", "max_attempts": 3},
     max_pool_connections=64,
 )
+# An operator command answers a person: an unreachable endpoint must say so within seconds, not
+# after the retries a long-running role rides an outage out with.
+ONE_SHOT_CONFIG = _CONFIG.merge(
+    AioConfig(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ def _counter(metrics: Metrics, service: str) -> Any:
     return count
 
 
-async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metrics) -> AwsClients:
+async def open_clients(
+    stack: AsyncExitStack, settings: Settings, metrics: Metrics, config: AioConfig | None = None
+) -> AwsClients:
     """Create the three clients inside `stack`; they close when the stack does."""
     session = get_session()
     extra: dict[str, str] = {}
@@ -59,7 +66,9 @@ async def open_clients(stack: AsyncExitStack, settings: Settings, metrics: Metri
     clients: dict[str, Any] = {}
     for service in ("dynamodb", "sns", "sqs"):
         client = await stack.enter_async_context(
-            session.create_client(service, region_name=settings.aws_region, config=_CONFIG, **extra)  # type: ignore[call-overload]
+            session.create_client(
+                service, region_name=settings.aws_region, config=config or _CONFIG, **extra
+            )  # type: ignore[call-overload]
         )
         client.meta.events.register(f"before-call.{service}.*", _counter(metrics, service))
         clients[service] = client

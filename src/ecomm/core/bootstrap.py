@@ -13,9 +13,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
+from aiobotocore.config import AioConfig
 from aiohttp import web
 
-from ecomm.core.aws import AwsClients, open_clients
+from ecomm.core.aws import ONE_SHOT_CONFIG, AwsClients, open_clients
 from ecomm.core.consumer import QueueConsumer
 from ecomm.core.http import serve_until
 from ecomm.core.metrics import Metrics
@@ -41,14 +42,16 @@ class Runtime:
 async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
     """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
     async with AsyncExitStack() as stack:
-        yield await open_clients(stack, settings, Metrics(role))
+        yield await open_clients(stack, settings, Metrics(role), ONE_SHOT_CONFIG)
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, role: str, aws_config: AioConfig | None = None
+) -> AsyncIterator[Runtime]:
     metrics = Metrics(role)
     async with AsyncExitStack() as stack:
-        aws = await open_clients(stack, settings, metrics)
+        aws = await open_clients(stack, settings, metrics, aws_config)
         topic_arn = await resolve_topic_arn(aws.sns, settings)
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
         await publisher.start()
