@@ -133,16 +133,20 @@ async def _dlq(settings: Settings, action: str, queue: str) -> int:
     from ecomm.core.deadletters import list_dead_letters, redrive  # noqa: PLC0415
 
     name = settings.resource_name(queue)
+    dlq = f"{name}-dlq"
     async with open_aws(settings) as aws:
-        if action == "redrive":
-            moved = await redrive(aws.sqs, name)
-            print(f"moved {moved} message(s) from {name}-dlq back to {name}")  # noqa: T201
-            return 0
-        letters = await list_dead_letters(aws.sqs, name)
-        for letter in letters:
-            print(f"{letter.message_id}  receives={letter.receive_count}  {letter.body[:200]}")  # noqa: T201
-        print(f"{len(letters)} dead letter(s) in {name}-dlq")  # noqa: T201
-    return 0
+        if action == "list":
+            listing = await list_dead_letters(aws.sqs, name)
+            for letter in listing.letters:
+                print(f"{letter.message_id}  receives={letter.receive_count}  {letter.body[:200]}")  # noqa: T201
+            print(f"{len(listing.letters)} dead letter(s) in {dlq}")  # noqa: T201
+            return 1 if listing.still_hidden else 0
+        report = await redrive(aws.sqs, name)
+    print(  # noqa: T201
+        f"{dlq} -> {name}: moved {report.moved}, failed {report.failed}, "
+        f"skipped {report.skipped} already moved in this run"
+    )
+    return 0 if report.complete else 1
 
 
 def _emulator(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
