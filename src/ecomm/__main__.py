@@ -4,11 +4,13 @@
     ecomm emulator [--port 4566] [--products N]
     ecomm provision
     ecomm seed [--products N]
-    ecomm dlq list|redrive QUEUE
+    ecomm dlq list|redrive QUEUE [--limit N]
     ecomm product add|restock|price ...
     ecomm loadgen --base-url URL --users N --duration S
 
-Bad input (an unknown role, a missing or invalid setting) prints one clear line and exits 2.
+A bad argument, an unknown name, a missing or invalid setting and an unreachable endpoint each
+print one line to stderr and exit 2, never a traceback. An AWS failure the operator cannot fix
+prints one line and exits 1.
 """
 
 from __future__ import annotations
@@ -18,73 +20,44 @@ import asyncio
 import errno
 import importlib
 import signal
+import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from ecomm.cli_arguments import MAX_LINE, USAGE_ERROR, build_parser, check_settings
+from ecomm.core.adapters.aws_failures import explain, one_line
+from ecomm.core.domain.errors import DomainError
 from ecomm.core.runtime.bootstrap import RoleBuild, open_runtime, run_roles
 from ecomm.core.runtime.settings import Role, Settings
+from ecomm.loadgen import options as load
 from ecomm.ops import products as operator
 from ecomm.roles import lookup, order, web
 from ecomm.roles.web.build import InsecureSettings
 
-USAGE_ERROR = 2
-ROLES = [r.value for r in Role]
+# How long `loadgen` waits for the shop's first answer before calling it unreachable.
+PROBE_SECONDS = 5.0
 
 
 class UsageError(Exception):
     """Bad input on the command line or in the environment: one clear line, exit code 2."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ecomm", description="ecomm: shop services and tools.")
-    parser.add_argument("--role", choices=ROLES, help="the role to run (default: $ECOMM_ROLE)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    emulator = commands.add_parser("emulator", help="run the embedded AWS emulator")
-    emulator.add_argument("--port", type=int, default=4566)
-    emulator.add_argument("--products", type=int, default=2000, help="catalog size to seed")
-
-    commands.add_parser("provision", help="create the AWS resources (idempotent)")
-
-    seed = commands.add_parser("seed", help="load the deterministic generated catalog")
-    seed.add_argument("--products", type=int, default=2000)
-
-    dlq = commands.add_parser("dlq", help="show or replay a queue's dead letters")
-    dlq.add_argument("action", choices=["list", "redrive"])
-    dlq.add_argument("queue", help="the source queue, e.g. OrderQueue")
-
-    product = commands.add_parser("product", help="add a product, restock, change a price")
-    operator.add_arguments(product)
-
-    loadgen = commands.add_parser("loadgen", help="simulate shoppers against one shop URL")
-    loadgen.add_argument(
-        "--base-url", required=True, help="the shop to load, e.g. http://127.0.0.1:8080"
-    )
-    loadgen.add_argument("--users", type=int, default=10, help="concurrent simulated shoppers")
-    loadgen.add_argument("--duration", type=float, default=30.0, help="seconds to run (max 3600)")
-    loadgen.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
-    loadgen.add_argument(
-        "--think-time", type=float, default=1.0, help="mean pause between steps, s"
-    )
-    loadgen.add_argument("--max-error-rate", type=float, default=0.01, help="exit 1 above this")
-    loadgen.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
-    loadgen.add_argument(
-        "--allow-remote", action="store_true", help="allow a non-loopback --base-url"
-    )
-    return parser
-
-
 def _settings() -> Settings:
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"ECOMM_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
         raise UsageError(f"invalid setting: {problems}") from exc
+    problem = check_settings(settings)
+    if problem:
+        raise UsageError(f"invalid setting: {problem}")
+    return settings
 
 
 # Each role's composition root, named explicitly: `--role all` runs them in this order.
@@ -137,40 +110,103 @@ async def _seed(settings: Settings, count: int) -> int:
     from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415
     from ecomm.ops.catalog import seed  # noqa: PLC0415
 
-    if count < 0:
-        raise UsageError("--products must be 0 or more")
     async with open_aws(settings) as aws:
         table = ResourceNames.with_prefix(settings.resource_prefix).products_table
+        # A missing table or an unreachable endpoint is said before the progress bar starts.
+        await aws.dynamodb.describe_table(TableName=table)
         await seed(ProductRepository(aws.dynamodb, table), count)
     return 0
 
 
-async def _dlq(settings: Settings, action: str, queue: str) -> int:
+def _say(line: str) -> None:
+    print(line, flush=True)  # noqa: T201
+
+
+def _fail(line: str, code: int = USAGE_ERROR) -> int:
+    print(f"ecomm: {one_line(line, MAX_LINE)}", file=sys.stderr)  # noqa: T201
+    return code
+
+
+async def _dlq(settings: Settings, action: str, queue: str, limit: int | None) -> int:
     from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415
-    from ecomm.ops.deadletters import list_dead_letters, redrive  # noqa: PLC0415
+    from ecomm.ops.deadletters import HOLD_SECONDS, list_dead_letters, redrive  # noqa: PLC0415
 
     name = settings.resource_name(queue)
+    dlq = f"{name}-dlq"
     async with open_aws(settings) as aws:
-        if action == "redrive":
-            moved = await redrive(aws.sqs, name)
-            print(f"moved {moved} message(s) from {name}-dlq back to {name}")  # noqa: T201
+        if action == "list":
+            listing = await list_dead_letters(aws.sqs, name, limit or 100)
+            for letter in listing.letters:
+                body = one_line(letter.body, 200)
+                _say(f"{letter.message_id}  receives={letter.receive_count}  {body}")
+            more = "; --limit reached, there may be more" if listing.reached_limit else ""
+            _say(f"{len(listing.letters)} dead letter(s) in {dlq}{more}")
+            if listing.still_hidden:
+                return _fail(
+                    f"{listing.still_hidden} letter(s) in {dlq} could not be made visible again; "
+                    f"they return within {HOLD_SECONDS} s",
+                    1,
+                )
             return 0
-        letters = await list_dead_letters(aws.sqs, name)
-        for letter in letters:
-            print(f"{letter.message_id}  receives={letter.receive_count}  {letter.body[:200]}")  # noqa: T201
-        print(f"{len(letters)} dead letter(s) in {name}-dlq")  # noqa: T201
-    return 0
+        report = await redrive(aws.sqs, name, limit or 1000)
+    _say(
+        f"{dlq} -> {name}: moved {report.moved}, failed {report.failed}, "
+        f"skipped {report.skipped} already moved in this run"
+        + ("; --limit reached, there may be more" if report.reached_limit else "")
+    )
+    problems = []
+    if report.refusal:
+        problems.append(f"SQS refused {report.failed} send(s), left in {dlq}: {report.refusal}")
+    elif report.failed:
+        problems.append(f"{report.failed} letter(s) were not sent and stay in {dlq}")
+    if report.undeleted:
+        problems.append(
+            f"{report.undeleted} moved letter(s) could not be deleted from {dlq} and will "
+            "reappear there (a consumer takes a repeat)"
+        )
+    if report.stopped_by:
+        problems.append(f"stopped early: {report.stopped_by}")
+    return _fail("; ".join(problems), 1) if problems else 0
 
 
 def _emulator(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
     from ecomm.emulator.command import run  # noqa: PLC0415 - needs the emulator extra
 
+    # The server would print its own two lines and exit 1 on a taken port; say it as ours.
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            raise UsageError(
+                f"emulator: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}"
+            ) from None
     return run(settings, args.port, args.products)
 
 
-def _loadgen(args: argparse.Namespace, _: Settings) -> Coroutine[Any, Any, int]:
+async def _loadgen(args: argparse.Namespace, _: Settings) -> int:
+    try:
+        base_url = load.LoadOptions.from_args(args).base_url
+    except load.BadOptions as exc:
+        raise UsageError(f"loadgen: {exc}") from None
+    await _reachable(base_url)
     loadgen = importlib.import_module("ecomm.loadgen")
-    return loadgen.run(args)  # type: ignore[no-any-return]
+    return await loadgen.run(args)  # type: ignore[no-any-return]
+
+
+async def _reachable(url: str) -> None:
+    """One request before the shoppers start: a shop that is not there is a usage error."""
+    import aiohttp  # noqa: PLC0415
+
+    timeout = aiohttp.ClientTimeout(total=PROBE_SECONDS)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url, allow_redirects=False),
+        ):
+            return
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = str(exc) or f"no answer within {PROBE_SECONDS:.0f} s"
+        raise UsageError(f"loadgen: cannot reach {url}: {reason}") from None
 
 
 def _roles(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
@@ -186,28 +222,42 @@ COMMANDS: dict[str | None, Command] = {
     "emulator": _emulator,
     "provision": lambda _, settings: _provision(settings),
     "seed": lambda args, settings: _seed(settings, args.products),
-    "dlq": lambda args, settings: _dlq(settings, args.action, args.queue),
+    "dlq": lambda args, settings: _dlq(settings, args.action, args.queue, args.limit),
     "product": lambda args, settings: operator.run(settings, args),
     "loadgen": _loadgen,
 }
 
 
+def _subject(args: argparse.Namespace) -> str:
+    """What the command was about, for its failure line: `dlq list OrderQueue`."""
+    words = [args.command or "role"]
+    if args.command == "dlq":
+        words += [args.action, args.queue]
+    elif args.command == "product":
+        words += [args.product_command, args.product_id]
+    return " ".join(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = _settings()
-        from ecomm.core.runtime.logs import configure_logging  # noqa: PLC0415
+    except UsageError as exc:
+        return _fail(str(exc))
+    from ecomm.core.runtime.logs import configure_logging  # noqa: PLC0415
 
-        configure_logging(settings)
+    configure_logging(settings)
+    try:
         return asyncio.run(COMMANDS[args.command](args, settings))
     except UsageError as exc:
-        print(f"ecomm: {exc}", file=sys.stderr)  # noqa: T201
-        return USAGE_ERROR
+        return _fail(str(exc))
+    except (BotoCoreError, ClientError, DomainError) as exc:
+        # The one place an AWS failure of any command becomes a line for the operator.
+        failure = explain(exc, settings.aws_endpoint_url)
+        return _fail(f"{_subject(args)}: {failure.reason}", failure.exit_code)
     except ModuleNotFoundError as exc:
         if exc.name == "moto":
-            hint = "ecomm: the emulator needs the extra: pip install 'ecomm[emulator]'"
-            print(hint, file=sys.stderr)  # noqa: T201
-            return USAGE_ERROR
+            return _fail("the emulator needs the extra: pip install 'ecomm[emulator]'")
         raise
     except KeyboardInterrupt:
         return 130

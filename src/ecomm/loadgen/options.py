@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 
 MAX_DURATION = 3600.0
 MAX_USERS = 1000
+MAX_REQUESTS = 10_000_000
+MAX_THINK_TIME = 60.0
+MAX_URL = 2048
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 
@@ -35,7 +38,13 @@ def origin_of(url: str) -> tuple[str, str, int]:
 
 def check_base_url(url: str, *, allow_remote: bool) -> str:
     """The base URL without a trailing slash; raises `BadOptions` for one we must not load."""
+    if len(url) > MAX_URL or not url.isascii() or not url.isprintable() or " " in url:
+        raise BadOptions(f"--base-url must be at most {MAX_URL} printable ASCII characters")
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise BadOptions(f"--base-url has no valid port: {url!r}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise BadOptions(f"--base-url must be an http(s) URL with a host, not {url!r}")
     if parts.query or parts.fragment:
@@ -64,10 +73,10 @@ class LoadOptions:
             raise BadOptions(f"--users must be between 1 and {MAX_USERS}")
         if not 0 < self.duration <= MAX_DURATION:
             raise BadOptions(f"--duration must be more than 0 and at most {MAX_DURATION:.0f} s")
-        if self.max_requests < 1:
-            raise BadOptions("--max-requests must be at least 1")
-        if not 0 <= self.think_time <= 60:
-            raise BadOptions("--think-time must be between 0 and 60 s")
+        if not 1 <= self.max_requests <= MAX_REQUESTS:
+            raise BadOptions(f"--max-requests must be between 1 and {MAX_REQUESTS}")
+        if not 0 <= self.think_time <= MAX_THINK_TIME:
+            raise BadOptions(f"--think-time must be between 0 and {MAX_THINK_TIME:.0f} s")
         if not 0 <= self.max_error_rate <= 1:
             raise BadOptions("--max-error-rate must be between 0 and 1")
         check_base_url(self.base_url, allow_remote=self.allow_remote)

@@ -145,9 +145,9 @@ async def test_an_operator_change_reaches_search(
         await eventually(visible, within=3)
 
 
-async def test_an_unknown_product_exits_1(settings: Settings, runtime: Runtime) -> None:
+async def test_an_unknown_product_exits_2(settings: Settings, runtime: Runtime) -> None:
     args = argparse.Namespace(product_command="restock", product_id="P404", quantity="2")
-    assert await operator.run(settings, args) == 1
+    assert await operator.run(settings, args) == 2
 
 
 async def test_metrics_show_the_index_size_and_the_own_queue(

@@ -46,13 +46,13 @@ def test_a_command_is_required() -> None:
 @pytest.mark.parametrize(
     ("argv", "complaint"),
     [
-        (("price", "P1", "cheap"), "is not a number"),
-        (("price", "P1", "-1"), "must be between 0"),
-        (("price", "P1", "1.999"), "more than two decimals"),
-        (("price", "P1", "Infinity"), "must be between 0"),
+        (("price", "P1", "cheap"), "is not an amount like 19.99"),
+        (("price", "P1", "-1"), "is not an amount like 19.99"),
+        (("price", "P1", "1.999"), "at most two decimals"),
+        (("price", "P1", "Infinity"), "is not an amount like 19.99"),
         (("restock", "P1", "0"), "QUANTITY must be between 1"),
         (("restock", "P1", "1.5"), "is not a whole number"),
-        (("restock", "bad id!", "3"), "a product id is"),
+        (("restock", "bad id!", "3"), "product id 'bad id!'"),
         (
             ("add", "--id", "P9", "--name", " ", "--category", "x", "--price", "1", "--stock", "1"),
             "--name must not be empty",
@@ -71,7 +71,7 @@ def test_a_command_is_required() -> None:
                 "--stock",
                 "-2",
             ),
-            "--stock must be between 0",
+            "--stock '-2' is not a whole number",
         ),
     ],
 )

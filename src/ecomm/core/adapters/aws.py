@@ -30,6 +30,11 @@ _CONFIG = AioConfig(
     retries={"mode": "standard", "max_attempts": 3},
     max_pool_connections=64,
 )
+# An operator command answers a person: an unreachable endpoint must say so within seconds, not
+# after the retries a long-running role rides an outage out with.
+ONE_SHOT_CONFIG = _CONFIG.merge(
+    AioConfig(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,10 @@ def _count_error(telemetry: Telemetry, service: str) -> Any:
 
 
 async def open_clients(
-    stack: AsyncExitStack, endpoint: AwsEndpoint, telemetry: Telemetry
+    stack: AsyncExitStack,
+    endpoint: AwsEndpoint,
+    telemetry: Telemetry,
+    config: AioConfig | None = None,
 ) -> AwsClients:
     """Create the three clients inside `stack`; they close when the stack does."""
     session = get_session()
@@ -78,7 +86,9 @@ async def open_clients(
     clients: dict[str, Any] = {}
     for service in ("dynamodb", "sns", "sqs"):
         client = await stack.enter_async_context(
-            session.create_client(service, region_name=endpoint.region, config=_CONFIG, **extra)  # type: ignore[call-overload]
+            session.create_client(
+                service, region_name=endpoint.region, config=config or _CONFIG, **extra
+            )  # type: ignore[call-overload]
         )
         client.meta.events.register(f"before-call.{service}.*", _count_call(telemetry, service))
         client.meta.events.register(f"after-call.{service}.*", _count_error(telemetry, service))

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import structlog
+from aiobotocore.config import AioConfig
 from aiohttp import web
 
-from ecomm.core.adapters.aws import AwsClients, AwsEndpoint, open_clients
+from ecomm.core.adapters.aws import ONE_SHOT_CONFIG, AwsClients, AwsEndpoint, open_clients
 from ecomm.core.adapters.consumer import (
     ConsumerTuning,
     MessageHandler,
@@ -89,15 +90,18 @@ def aws_endpoint(settings: Settings) -> AwsEndpoint:
 async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
     """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
     async with AsyncExitStack() as stack:
-        yield await open_clients(stack, aws_endpoint(settings), Metrics(role))
+        yield await open_clients(stack, aws_endpoint(settings), Metrics(role), ONE_SHOT_CONFIG)
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, role: str, aws_config: AioConfig | None = None
+) -> AsyncIterator[Runtime]:
+    """`aws_config` None: the roles' patient retries; an operator command passes its own."""
     metrics = Metrics(role)
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
-        aws = await open_clients(stack, aws_endpoint(settings), metrics)
+        aws = await open_clients(stack, aws_endpoint(settings), metrics, aws_config)
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
