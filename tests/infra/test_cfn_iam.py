@@ -55,13 +55,17 @@ TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
     | _grants(["sqs:ListQueues"], "*")
     | _grants(["sns:Subscribe", "sns:Unsubscribe"], "EventsTopic"),
     "OrderTaskRole": _grants(["dynamodb:GetItem", "dynamodb:UpdateItem"], "ProductsTable.Arn")
-    | _grants(["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"], "OrdersTable.Arn")
+    | _grants(
+        ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        "OrdersTable.Arn",
+    )
     | _grants(_CONSUME, "OrderQueue.Arn")
     | _grants(["sns:Publish"], "EventsTopic"),
     "OpsTaskRole": _grants(
         ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "ProductsTable.Arn"
     )
     | _grants(["sns:Publish"], "EventsTopic")
+    | _grants(["dynamodb:GetItem"], "OrdersTable.Arn")  # `order ship ID`: does ID exist?
     | _grants(
         ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
         "OrderQueueDlq.Arn",
