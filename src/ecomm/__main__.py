@@ -6,6 +6,7 @@
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE
     ecomm product add|restock|price ...
+    ecomm order ship|deliver|cancel ORDER_ID [--reason TEXT]
     ecomm loadgen --base-url URL --users N --duration S
 
 Bad input (an unknown role, a missing or invalid setting) prints one clear line and exits 2.
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 
 from ecomm.core.runtime.bootstrap import RoleBuild, open_runtime, run_roles
 from ecomm.core.runtime.settings import Role, Settings
+from ecomm.ops import orders as order_operator
 from ecomm.ops import products as operator
 from ecomm.roles import lookup, order, web
 from ecomm.roles.web.build import InsecureSettings
@@ -58,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
     product = commands.add_parser("product", help="add a product, restock, change a price")
     operator.add_arguments(product)
+
+    order_command = commands.add_parser("order", help="ship, deliver or cancel an order")
+    order_operator.add_arguments(order_command)
 
     loadgen = commands.add_parser("loadgen", help="simulate shoppers against one shop URL")
     loadgen.add_argument(
@@ -188,6 +193,7 @@ COMMANDS: dict[str | None, Command] = {
     "seed": lambda args, settings: _seed(settings, args.products),
     "dlq": lambda args, settings: _dlq(settings, args.action, args.queue),
     "product": lambda args, settings: operator.run(settings, args),
+    "order": lambda args, settings: order_operator.run(settings, args),
     "loadgen": _loadgen,
 }
 
