@@ -1,16 +1,13 @@
-"""Fakes the web role runs against in tests: lookup and order as small in-memory HTTP services,
-and an event publisher behind the `EventPublisher` protocol.
+"""The lookup service the web tests run against: a small in-memory catalog over HTTP.
 
-They speak the same HTTP contracts as the real services, so the web role's own clients (peers)
-are exercised for real. The fake order service processes an OrderPlaced the way the real worker
-does: it reserves stock against the "table" (which may be lower than what lookup still shows, as
-after a sale elsewhere) and confirms, or rejects with a reason.
+It speaks lookup's HTTP contract (checked against the real lookup by
+tests/integration/lookup/test_api_contract.py), so the web role's own client is exercised for
+real.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -19,16 +16,13 @@ from typing import Any
 
 from aiohttp import web
 
-from ecomm.core.contracts.events import Envelope, EventType, OrderPlacedData
 from ecomm.core.contracts.identifiers import is_product_id
 from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
 from ecomm.core.contracts.search import read_search
-from ecomm.core.domain.orders import LineProblem, describe_problems
 from ecomm.core.domain.products import Product
 from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
-from tests.fakes import FakePublisher
 
-__all__ = ["FakeCatalog", "FakeOrderService", "FakePublisher"]
+__all__ = ["FakeCatalog"]
 
 CATEGORIES = ("Kitchen", "Lighting", "Garden", "Books")
 NAMES = {
@@ -188,68 +182,4 @@ class FakeCatalog:
         app.router.add_get("/api/products/{pid}", product)
         app.router.add_get("/api/categories", categories)
         app.router.add_get("/api/trending", trending)
-        return app
-
-
-@dataclass
-class FakeOrderService:
-    """Records orders like the order worker: after `processing_delay`, CONFIRMED or REJECTED."""
-
-    catalog: FakeCatalog
-    processing_delay: float = 0.3
-    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Stock sold through another channel: the worker sees it, lookup does not (yet).
-    sold_elsewhere: dict[str, int] = field(default_factory=dict)
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def accept(self, event: Envelope) -> None:
-        if event.type is not EventType.ORDER_PLACED:
-            return
-        task = asyncio.get_running_loop().create_task(self._process(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _process(self, event: Envelope) -> None:
-        await asyncio.sleep(self.processing_delay)
-        data = event.payload()
-        assert isinstance(data, OrderPlacedData)
-        problems = []
-        for line in data.items:
-            product = self.catalog.products.get(line.productID)
-            available = None
-            if product is not None:
-                available = product.stock - self.sold_elsewhere.get(line.productID, 0)
-            if available is None or line.quantity > available:
-                name = product.name if product else None
-                problems.append(LineProblem(line.productID, line.quantity, available, name))
-        if not problems:
-            for line in data.items:
-                product = self.catalog.products[line.productID]
-                self.catalog.set_stock(line.productID, product.stock - line.quantity)
-        self.orders[data.orderID] = {
-            "orderID": data.orderID,
-            "status": "REJECTED" if problems else "CONFIRMED",
-            "items": [line.model_dump() for line in data.items],
-            "reason": describe_problems(problems) if problems else None,
-        }
-
-    async def settle(self) -> None:
-        """Wait until every order accepted so far has been processed."""
-        await asyncio.gather(*self._tasks)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def app(self) -> web.Application:
-        async def order(request: web.Request) -> web.Response:
-            found = self.orders.get(request.match_info["oid"])
-            if found is None:
-                return web.json_response({"error": "no such order"}, status=404)
-            return web.json_response(found)
-
-        app = web.Application()
-        app.router.add_get("/api/orders/{oid}", order)
         return app
