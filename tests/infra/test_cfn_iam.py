@@ -201,7 +201,11 @@ def test_lookup_may_unsubscribe_on_its_topic_alone(template: dict[str, Any]) -> 
 def test_order_may_update_only_the_product_attributes_its_transaction_names(
     template: dict[str, Any],
 ) -> None:
-    (update,) = _statements_granting(template, "OrderTaskRole", "dynamodb:UpdateItem")
+    (update,) = [
+        s
+        for s in _statements_granting(template, "OrderTaskRole", "dynamodb:UpdateItem")
+        if [token(r) for r in as_list(s["Resource"])] == ["ProductsTable.Arn"]
+    ]
     assert as_list(update["Action"]) == ["dynamodb:UpdateItem"]
     assert update["Condition"] == {
         "ForAllValues:StringEquals": {
