@@ -85,8 +85,13 @@ async def test_one_order_takes_one_transaction_and_one_announcement(
     async with order_workers(settings):
         emulator.reset_calls()
         await _recorded(shop, "counted")
+
+        async def announced() -> bool:  # the outcome is published once the handler returned
+            return any(s == "sns" for s, _ in emulator.calls())
+
+        await eventually(announced)
         calls = _data_calls(emulator.calls())
-    # The polling above reads the Orders table too (GetItem); the worker itself writes once.
+    # The polling above reads the Orders table (GetItem); the worker itself writes once.
     assert calls.get("dynamodb:TransactWriteItems") == 1, calls
     assert calls.get("sns:Publish", 0) + calls.get("sns:PublishBatch", 0) == 1, calls
     print(f"\nAWS calls for one 3-line order (worker, plus the test's polling GetItem): {calls}")  # noqa: T201
