@@ -17,25 +17,37 @@ import sys
 import time
 import uuid
 from collections import Counter
+from decimal import Decimal
 
 from benchmarks.stack import free_port
 from ecomm.core.adapters.products_table import ProductRepository
-from ecomm.core.contracts.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.contracts.events import (
+    AddressData,
+    CustomerData,
+    Envelope,
+    EventType,
+    LineData,
+    OrderPlacedData,
+)
 from ecomm.core.runtime.bootstrap import open_runtime
 from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
-from ecomm.ops.catalog import product_id, seed
+from ecomm.ops.catalog import generate, seed
 from ecomm.ops.provision import provision
 
 
-def order_event(rng: random.Random, products: int) -> Envelope:
-    lines = {
-        product_id(rng.randint(1, products)): rng.randint(1, 2) for _ in range(rng.randint(1, 3))
-    }
+def order_event(rng: random.Random, catalog: dict[str, Decimal]) -> Envelope:
+    """An order as the web sends it: random lines at the catalog's prices, to an address."""
+    ids = list(catalog)
+    lines = {rng.choice(ids): rng.randint(1, 2) for _ in range(rng.randint(1, 3))}
     data = OrderPlacedData(
         orderID=uuid.uuid4().hex,
-        items=[LineData(productID=p, quantity=q) for p, q in lines.items()],
+        items=[LineData(productID=p, quantity=q, unitPrice=catalog[p]) for p, q in lines.items()],
         customer=CustomerData(name="Bench Shopper", email="bench@example.com"),
+        currency="USD",
+        shippingAddress=AddressData(
+            line1="1 Bench Street", city="Springfield", postalCode="97477", country="US"
+        ),
     )
     return Envelope.wrap(EventType.ORDER_PLACED, data, None)
 
@@ -50,7 +62,8 @@ async def measure(products: int, orders: int) -> dict[str, float]:
             await provision(rt.aws, settings)
             await seed(ProductRepository(rt.aws.dynamodb, rt.names.products_table), products)
             rng = random.Random(7)
-            await rt.publisher.publish_many([order_event(rng, products) for _ in range(orders)])
+            catalog = {p.productID: p.price for p in generate(products)}
+            await rt.publisher.publish_many([order_event(rng, catalog) for _ in range(orders)])
             emulator.reset_calls()
             env = {
                 **os.environ,

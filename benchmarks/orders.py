@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from benchmarks.http_load import percentile
+from ecomm.loadgen.journey import SHIPPING_ADDRESS
 from ecomm.loadgen.pages import form_fields
 
 ORDER_WAIT = 30.0
@@ -79,7 +80,7 @@ async def _one_order(
         await _expect(r, 303, "add to cart")
     async with session.get(f"{base}/checkout", allow_redirects=False) as r:
         fields = form_fields(await _expect(r, 200, "checkout form"), "/checkout") or {}
-    form = {**fields, "name": "Bench Shopper", "email": "bench@example.com"}
+    form = {**fields, **SHIPPING_ADDRESS, "name": "Bench Shopper", "email": "bench@example.com"}
     placed = time.perf_counter()
     async with session.post(f"{base}/checkout", data=form, allow_redirects=False) as r:
         await _expect(r, 303, "checkout")

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from ecomm.core.adapters.publisher import PublishFailed
 from ecomm.core.contracts.events import Envelope
 from ecomm.core.domain.errors import TransientError
+from ecomm.core.domain.lifecycle import RestockRefused, Transition, TransitionRefused
+from ecomm.core.domain.money import CURRENCIES
 from ecomm.core.domain.orders import (
     LineProblem,
     Order,
     OrderAlreadyRecorded,
+    OrderLine,
     OrderNotFound,
     ReservationRefused,
+    StatusChange,
 )
 
 
 @dataclass
 class FakeOrderStore:
-    """Keeps DynamoDB's contract: the reservation and the record happen together or not at all."""
+    """Keeps DynamoDB's contract: the reservation and the record happen together or not at all,
+    every line at the price shown; a transition happens only from the status it leaves."""
 
     stock: dict[str, int]
     names: dict[str, str] = field(default_factory=dict)
+    prices: dict[str, Decimal] = field(default_factory=dict)  # a product not here: any price
     orders: dict[str, Order] = field(default_factory=dict)
     transient_failures: int = 0  # the next N calls fail as throttling would
     calls: int = 0
@@ -43,27 +50,54 @@ class FakeOrderStore:
         self._maybe_fail()
         if order.orderID in self.orders:
             raise OrderAlreadyRecorded(order.orderID)
-        problems = [
-            LineProblem(
-                line.productID,
-                line.quantity,
-                self.stock.get(line.productID),
-                self.names.get(line.productID),
-            )
-            for line in order.items
-            if self.stock.get(line.productID, -1) < line.quantity
-        ]
+        problems = [p for p in map(self._problem, order.items) if p is not None]
         if problems:
-            raise ReservationRefused(problems)
+            raise ReservationRefused(problems, CURRENCIES.get(order.currency or ""))
         for line in order.items:
             self.stock[line.productID] -= line.quantity
         self.orders[order.orderID] = order
+
+    def _problem(self, line: OrderLine) -> LineProblem | None:
+        pid = line.productID
+        available, name, price = self.stock.get(pid), self.names.get(pid), self.prices.get(pid)
+        if available is None:
+            return LineProblem(pid, line.quantity, None)
+        if line.unitPrice is not None and price is not None and price != line.unitPrice:
+            return LineProblem(pid, line.quantity, available, name, line.unitPrice, price)
+        if available < line.quantity:
+            return LineProblem(pid, line.quantity, available, name)
+        return None
 
     async def record_rejection(self, order: Order) -> None:
         self._maybe_fail()
         if order.orderID in self.orders:
             raise OrderAlreadyRecorded(order.orderID)
         self.orders[order.orderID] = order
+
+    async def change_status(
+        self, order_id: str, transition: Transition, change: StatusChange
+    ) -> Order:
+        self._maybe_fail()
+        order = self.orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        if order.status is not transition.source:
+            raise TransitionRefused(order, transition)
+        if transition.restocks:
+            gone = [line.productID for line in order.items if line.productID not in self.stock]
+            if gone:
+                raise RestockRefused(order_id, gone)
+            for line in order.items:
+                self.stock[line.productID] += line.quantity
+        moved = replace(
+            order,
+            status=transition.target,
+            updatedAt=change.at,
+            reason=change.reason if transition.restocks else order.reason,
+            history=(*order.timeline, change),
+        )
+        self.orders[order_id] = moved
+        return moved
 
 
 @dataclass

@@ -6,6 +6,7 @@
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE [--limit N]
     ecomm product add|restock|price ...
+    ecomm order ship|deliver|cancel ORDER_ID [--reason TEXT]
     ecomm loadgen --base-url URL --users N --duration S
 
 A bad argument, an unknown name, a missing or invalid setting and an unreachable endpoint each
@@ -34,6 +35,7 @@ from ecomm.core.domain.errors import DomainError
 from ecomm.core.runtime.bootstrap import RoleBuild, open_runtime, run_roles
 from ecomm.core.runtime.settings import Role, Settings
 from ecomm.loadgen import options as load
+from ecomm.ops import orders as order_operator
 from ecomm.ops import products as operator
 from ecomm.roles import lookup, order, web
 from ecomm.roles.web.build import InsecureSettings
@@ -224,6 +226,7 @@ COMMANDS: dict[str | None, Command] = {
     "seed": lambda args, settings: _seed(settings, args.products),
     "dlq": lambda args, settings: _dlq(settings, args.action, args.queue, args.limit),
     "product": lambda args, settings: operator.run(settings, args),
+    "order": lambda args, settings: order_operator.run(settings, args),
     "loadgen": _loadgen,
 }
 
@@ -235,6 +238,8 @@ def _subject(args: argparse.Namespace) -> str:
         words += [args.action, args.queue]
     elif args.command == "product":
         words += [args.product_command, args.product_id]
+    elif args.command == "order":
+        words += [args.order_command, args.order_id]
     return " ".join(words)
 
 

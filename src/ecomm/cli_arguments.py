@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from ecomm.core.adapters.aws_failures import one_line
 from ecomm.core.runtime.settings import Role, Settings
 from ecomm.loadgen import options as load
+from ecomm.ops import orders as order_operator
 from ecomm.ops import products as operator
 
 USAGE_ERROR = 2
@@ -126,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     product = commands.add_parser("product", help="add a product, restock, change a price")
     operator.add_arguments(product)
+
+    order_command = commands.add_parser("order", help="ship, deliver or cancel an order")
+    order_operator.add_arguments(order_command)
 
     loadgen = commands.add_parser("loadgen", help="simulate shoppers against one shop URL")
     loadgen.add_argument(

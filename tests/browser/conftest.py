@@ -129,6 +129,16 @@ class Visitor:
 OpenVisitor = Callable[..., Awaitable[Visitor]]
 
 
+async def fill_checkout(page: Page, name: str = "Ada Lovelace") -> None:
+    """The checkout form as a shopper fills it: who, and where to ship."""
+    await page.get_by_label("Full name").fill(name)
+    await page.get_by_label("Email").fill("ada@example.com")
+    await page.get_by_label("Street address").fill("12 Analytical Row")
+    await page.get_by_label("Town or city").fill("London")
+    await page.get_by_label("Postal code").fill("N1 9GU")
+    await page.get_by_label("Country").select_option("GB")
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def visitor_factory(browser: Browser, shop: RunningShop) -> AsyncIterator[OpenVisitor]:
     contexts: list[BrowserContext] = []

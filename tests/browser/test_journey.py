@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import OpenVisitor, RunningShop, Visitor
+from tests.browser.conftest import OpenVisitor, RunningShop, Visitor, fill_checkout
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -47,8 +47,7 @@ async def _add_to_cart_and_change_quantity(page: Page) -> None:
 async def _check_out(page: Page, name: str = "Ada Lovelace") -> str:
     await page.get_by_role("link", name="Check out").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Checkout")
-    await page.get_by_label("Full name").fill(name)
-    await page.get_by_label("Email").fill("ada@example.com")
+    await fill_checkout(page, name)
     await page.get_by_role("button", name=re.compile("Place order")).click()
     await expect(page).to_have_url(re.compile(r"/orders/[0-9a-f]{32}$"))
     return page.url.rsplit("/", 1)[1]

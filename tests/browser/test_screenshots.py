@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, OpenVisitor
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, OpenVisitor, fill_checkout
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -57,8 +57,7 @@ async def test_screenshots_of_the_main_pages(
     await page.get_by_role("button", name="Add to cart").click()
     await shoot("cart", full_page=True)
     await page.get_by_role("link", name="Check out").click()
-    await page.get_by_label("Full name").fill("Grace Hopper")
-    await page.get_by_label("Email").fill("grace@example.com")
+    await fill_checkout(page, "Grace Hopper")
     await page.get_by_role("button", name="Place order").click()
     status = page.locator("#order-status")
     await expect(status).to_have_attribute("data-status", "CONFIRMED", timeout=8_000)

@@ -82,7 +82,12 @@ ROUTES = (
     Route("web", "POST", "/cart/items", ("product_id", "quantity", "csrf_token")),
     Route("web", "POST", "/cart/items/{}", ("quantity", "csrf_token")),
     Route("web", "POST", "/cart/items/{}/remove", ("csrf_token",)),
-    Route("web", "POST", "/checkout", ("name", "email", "order_id", "cart_digest", "csrf_token")),
+    Route("web", "POST", "/checkout", (
+        "name", "email", "line1", "line2", "city", "region", "postal_code", "country",
+        "order_id", "cart_digest", "csrf_token",
+    )),
+    Route("web", "POST", "/orders/{}/cancel", ("csrf_token",)),
+    Route("web", "POST", "/orders/{}/cart", ("csrf_token",)),
     Route("lookup", "GET", "/api/products", PARAMS),
     Route("lookup", "GET", "/api/products/{}"),
     Route("lookup", "GET", "/api/categories"),

@@ -39,6 +39,7 @@ from tests.e2e.hostile import (
     segment,
     send,
 )
+from tests.integration.web.web_forms import ADDRESS
 from tests.polling import eventually
 
 # Seconds for any one answer, with room for a busy machine: the 1e-999999999 search stalled
@@ -69,7 +70,7 @@ async def _shopper(stack: Stack, product_id: str, email: str | None = None) -> d
         fields = dict(_HIDDEN.findall(await (await browser.get("/checkout")).text()))
         cookies = {c.key: c.value for c in jar}
         if email is not None:
-            form = {**fields, "name": "Grace Hopper", "email": email}
+            form = {**fields, **ADDRESS, "name": "Grace Hopper", "email": email}
             placed = await browser.post("/checkout", data=form, allow_redirects=False)
             assert placed.status == 303
             status_url = placed.headers["Location"] + "/status.json"

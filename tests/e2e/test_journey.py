@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import aiohttp
 
@@ -11,11 +12,13 @@ from ecomm.core.adapters.products_table import ProductRepository
 from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.ops.catalog import generate
 from tests.e2e.conftest import CATALOG_SIZE, Stack
+from tests.integration.web.web_forms import ADDRESS
 from tests.polling import eventually
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ORDER_ID = re.compile(r'name="order_id" value="([^"]+)"')
 CART_DIGEST = re.compile(r'name="cart_digest" value="([^"]+)"')
+TOTAL = re.compile(r'<div class="total"><dt>Total</dt><dd>([^<]+)</dd>')
 
 
 async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
@@ -40,7 +43,10 @@ async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
 
         async with browser.get("/checkout") as page:
             html = await page.text()
+        shown_total = TOTAL.search(html)
+        assert shown_total, "the checkout page shows the total"
         form = {
+            **ADDRESS,
             "csrf_token": CSRF.search(html).group(1),  # type: ignore[union-attr]
             "order_id": ORDER_ID.search(html).group(1),  # type: ignore[union-attr]
             "cart_digest": CART_DIGEST.search(html).group(1),  # type: ignore[union-attr]
@@ -59,9 +65,27 @@ async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
 
         await eventually(confirmed, within=20)
         async with browser.get(order_path) as page:
-            assert "CONFIRMED" in (await page.text()).upper()
+            html = await page.text()
+        assert "CONFIRMED" in html.upper()
+        # The order's total is the total the checkout page showed, to the cent.
+        charged = TOTAL.search(html)
+        assert charged, "the order page shows the total"
+        assert charged.group(1) == shown_total.group(1)
+        async with browser.get(f"{order_path}/status.json") as status:
+            assert f"${Decimal((await status.json())['total']):,.2f}" == shown_total.group(1)
+        assert (await products.get(product.productID)).stock == product.stock - 2
 
-    assert (await products.get(product.productID)).stock == product.stock - 2
+        # Cancelled from the order page: the worker gives the stock back.
+        cancel = {"csrf_token": CSRF.search(html).group(1)}  # type: ignore[union-attr]
+        async with browser.post(f"{order_path}/cancel", data=cancel, allow_redirects=False) as r:
+            assert r.status == 303
+
+        async def cancelled() -> bool:
+            async with browser.get(f"{order_path}/status.json") as status:
+                return bool((await status.json())["status"] == "CANCELLED")
+
+        await eventually(cancelled, within=20)
+    assert (await products.get(product.productID)).stock == product.stock
     # The checkout's request id travels through SNS and SQS into the order worker's log lines.
     worker_lines = [json.loads(line) for line in stack.log_lines("order") if line.startswith("{")]
     recorded = [line for line in worker_lines if line.get("event") == "order_recorded"]

@@ -55,13 +55,17 @@ TASK_ROLE_GRANTS: dict[str, set[tuple[str, str]]] = {
     | _grants(["sqs:ListQueues"], "*")
     | _grants(["sns:Subscribe", "sns:Unsubscribe"], "EventsTopic"),
     "OrderTaskRole": _grants(["dynamodb:GetItem", "dynamodb:UpdateItem"], "ProductsTable.Arn")
-    | _grants(["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"], "OrdersTable.Arn")
+    | _grants(
+        ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        "OrdersTable.Arn",
+    )
     | _grants(_CONSUME, "OrderQueue.Arn")
     | _grants(["sns:Publish"], "EventsTopic"),
     "OpsTaskRole": _grants(
         ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "ProductsTable.Arn"
     )
     | _grants(["sns:Publish"], "EventsTopic")
+    | _grants(["dynamodb:GetItem"], "OrdersTable.Arn")  # `order ship ID`: does ID exist?
     | _grants(
         ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
         "OrderQueueDlq.Arn",
@@ -197,7 +201,11 @@ def test_lookup_may_unsubscribe_on_its_topic_alone(template: dict[str, Any]) -> 
 def test_order_may_update_only_the_product_attributes_its_transaction_names(
     template: dict[str, Any],
 ) -> None:
-    (update,) = _statements_granting(template, "OrderTaskRole", "dynamodb:UpdateItem")
+    (update,) = [
+        s
+        for s in _statements_granting(template, "OrderTaskRole", "dynamodb:UpdateItem")
+        if [token(r) for r in as_list(s["Resource"])] == ["ProductsTable.Arn"]
+    ]
     assert as_list(update["Action"]) == ["dynamodb:UpdateItem"]
     assert update["Condition"] == {
         "ForAllValues:StringEquals": {

@@ -18,7 +18,8 @@ import pytest
 
 from ecomm.core.adapters.orders_table import OrderRepository
 from ecomm.core.adapters.products_table import ProductRepository
-from ecomm.core.domain.orders import Order, OrderLine, OrderStatus, ReservationRefused
+from ecomm.core.domain.lifecycle import TRANSITIONS, Action
+from ecomm.core.domain.orders import Order, OrderLine, OrderStatus, ReservationRefused, StatusChange
 from ecomm.core.domain.products import Product
 from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.core.runtime.settings import Settings
@@ -107,12 +108,15 @@ def _transaction_requests(
     return requests
 
 
-async def _place(runtime: Runtime, order_id: str, quantity: int) -> None:
-    orders = OrderRepository(
+def _orders(runtime: Runtime) -> OrderRepository:
+    return OrderRepository(
         runtime.aws.dynamodb, runtime.names.orders_table, runtime.names.products_table
     )
-    line = OrderLine("P1", quantity)
-    await orders.reserve_and_confirm(
+
+
+async def _place(runtime: Runtime, order_id: str, quantity: int) -> None:
+    line = OrderLine("P1", quantity, Decimal("9.99"))  # at the price shown: a price condition
+    await _orders(runtime).reserve_and_confirm(
         Order(order_id, OrderStatus.CONFIRMED, (line,), None, None, "t", "t")
     )
 
@@ -139,15 +143,38 @@ async def test_the_order_transaction_is_within_the_order_role(
 async def test_a_transaction_naming_one_more_product_attribute_is_refused(
     runtime: Runtime, stack: Stack
 ) -> None:
-    # What the coming price check (`price = :p` in the ConditionExpression) will meet until
-    # price joins the DynamoAttributes mapping.
+    # What an update that also wrote the name (or any attribute not listed) would meet.
     products = ProductRepository(runtime.aws.dynamodb, runtime.names.products_table)
     await products.put_many([Product("P1", "Kettle", "", "Kitchen", Decimal("9.99"), 3, "t")])
     with recorded(runtime.aws.dynamodb, "TransactWriteItems") as sent:
         await _place(runtime, "O-price", 1)
     ((action, table, context), _) = _transaction_requests(sent[0], stack)
-    context["dynamodb:Attributes"] = [*context["dynamodb:Attributes"], "price"]
+    assert "price" in context["dynamodb:Attributes"]  # the reservation's price condition
+    context["dynamodb:Attributes"] = [*context["dynamodb:Attributes"], "name"]
     assert not allows(stack.statements("OrderTaskRole"), action, table, context)
+
+
+async def test_a_cancellation_and_a_shipment_are_within_the_order_role(
+    runtime: Runtime, stack: Stack
+) -> None:
+    products = ProductRepository(runtime.aws.dynamodb, runtime.names.products_table)
+    await products.put_many([Product("P1", "Kettle", "", "Kitchen", Decimal("9.99"), 9, "t")])
+    for order_id in ("O-cancel", "O-ship"):
+        await _place(runtime, order_id, 1)
+    cancel, ship = TRANSITIONS[Action.CANCEL], TRANSITIONS[Action.SHIP]
+    with recorded(runtime.aws.dynamodb, "TransactWriteItems") as sent:
+        await _orders(runtime).change_status("O-cancel", cancel, StatusChange(cancel.target, "t"))
+    requests = _transaction_requests(sent[0], stack)
+    assert [action for action, _, _ in requests] == ["dynamodb:UpdateItem"] * 2
+    with recorded(runtime.aws.dynamodb, "UpdateItem") as updates:
+        await _orders(runtime).change_status("O-ship", ship, StatusChange(ship.target, "t"))
+    (update,) = updates
+    orders_arn = stack.arns["OrdersTable"]
+    requests.append(("dynamodb:UpdateItem", orders_arn, {}))
+    assert update["TableName"].endswith("Orders")
+    statements = stack.statements("OrderTaskRole")
+    for action, table, context in requests:
+        assert allows(statements, action, table, context), (action, table, context)
 
 
 # ------------------------------------------------------------------------------ lookup

@@ -33,6 +33,8 @@ COMMANDS = {
     "product add P9": ["product", "add", *ADD],
     "product restock P9": ["product", "restock", "P9", "3"],
     "product price P9": ["product", "price", "P9", "5.00"],
+    "order ship o-1": ["order", "ship", "o-1"],
+    "order cancel o-1": ["order", "cancel", "o-1"],
 }
 
 

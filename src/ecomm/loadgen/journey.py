@@ -32,6 +32,14 @@ MAX_STEPS_PER_VISIT = 40
 MAX_THINK_FACTOR = 10  # an exponential pause is capped at ten times its mean
 CHECKOUT_ATTEMPTS = 3
 ORDER_WAIT = 60.0  # how long a shopper watches an order before calling it unfinished
+# Where simulated shoppers ship to: the checkout form's address fields, filled as a person would.
+SHIPPING_ADDRESS = {
+    "line1": "1 Load Test Lane",
+    "city": "Springfield",
+    "region": "OR",
+    "postal_code": "97477",
+    "country": "US",
+}
 
 
 def next_state(state: str, rng: random.Random, mix: Mix = MIX) -> str:
@@ -147,6 +155,7 @@ class Shopper:
         fields = form_fields(page.text, "/checkout") or {}
         form = {
             **fields,
+            **SHIPPING_ADDRESS,
             "name": f"Load Shopper {self._number}",
             "email": f"shopper{self._number}@example.com",
         }

@@ -12,7 +12,15 @@ import pytest
 from ecomm.core.adapters.consumer import QueueConsumer
 from ecomm.core.adapters.orders_table import OrderRepository
 from ecomm.core.adapters.products_table import ProductRepository
-from ecomm.core.contracts.events import CustomerData, Envelope, EventType, LineData, OrderPlacedData
+from ecomm.core.contracts.events import (
+    AddressData,
+    CustomerData,
+    Envelope,
+    EventType,
+    LineData,
+    OrderCommandData,
+    OrderPlacedData,
+)
 from ecomm.core.domain.orders import Order, OrderNotFound
 from ecomm.core.domain.products import Product
 from ecomm.core.runtime.bootstrap import Runtime, open_runtime
@@ -37,13 +45,28 @@ async def order_workers(settings: Settings, count: int = 1) -> AsyncIterator[lis
             await asyncio.gather(*tasks)
 
 
-def placed(order_id: str, **lines: int) -> Envelope:
+PRICE = Decimal("9.99")  # what `Shop.stock` prices every product at
+HOME = AddressData(line1="12 Analytical Row", city="London", postalCode="N1 9GU", country="GB")
+
+
+def placed(order_id: str, *, price: Decimal = PRICE, **lines: int) -> Envelope:
+    """OrderPlaced as the web sends it: each line at the price shown, in USD, to an address."""
     data = OrderPlacedData(
         orderID=order_id,
-        items=[LineData(productID=pid, quantity=q) for pid, q in lines.items()],
+        items=[
+            LineData(productID=pid, quantity=q, unitPrice=price, name=f"Product {pid}")
+            for pid, q in lines.items()
+        ],
         customer=CustomerData(name="Ada Lovelace", email="ada@example.com"),
+        currency="USD",
+        shippingAddress=HOME,
     )
     return Envelope.wrap(EventType.ORDER_PLACED, data, f"corr-{order_id}")
+
+
+def command(kind: EventType, order_id: str, reason: str | None = None) -> Envelope:
+    """CancelOrder, ShipOrder or DeliverOrder, as the web or the operator's CLI sends it."""
+    return Envelope.wrap(kind, OrderCommandData(orderID=order_id, reason=reason), None)
 
 
 class Shop:
@@ -59,7 +82,7 @@ class Shop:
     async def stock(self, **levels: int) -> None:
         await self.products.put_many(
             [
-                Product(pid, f"Product {pid}", "", "Test", Decimal("9.99"), qty, "t")
+                Product(pid, f"Product {pid}", "", "Test", PRICE, qty, "t")
                 for pid, qty in levels.items()
             ]
         )

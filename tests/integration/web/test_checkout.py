@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -10,10 +11,9 @@ from ecomm.core.contracts.events import EventType, OrderPlacedData
 from ecomm.roles.web.order_history import OrderHistoryCodec
 from tests.integration.web.conftest import WebFactory
 from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
-from tests.integration.web.web_forms import SIGNING_KEY, hidden_fields, post_form
+from tests.integration.web.web_forms import ADA, SIGNING_KEY, hidden_fields, post_form
 
 Client = TestClient[Any, Any]
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
 
 
 def _cookie(client: Client, name: str) -> str | None:
@@ -43,11 +43,63 @@ async def test_placing_an_order_publishes_it_and_redirects_to_its_status(
     data = event.payload()
     assert isinstance(data, OrderPlacedData)
     assert data.orderID == order_id
-    assert [(i.productID, i.quantity) for i in data.items] == [("p007", 2), ("p001", 1)]
+    # The price and name of each line as shown, the currency, the shipping cost and address.
+    assert [(i.productID, i.quantity, i.unitPrice, i.name) for i in data.items] == [
+        ("p007", 2, Decimal("26.99"), "Desk Lamp"),
+        ("p001", 1, Decimal("8.99"), "Copper Kettle"),
+    ]
+    assert (data.currency, data.shipping) == ("USD", Decimal("0.00"))  # $62.97: free shipping
     assert (data.customer.name, data.customer.email) == ("Ada Lovelace", "ada@example.com")
+    assert data.shippingAddress is not None
+    assert (data.shippingAddress.line1, data.shippingAddress.country) == ("12 Analytical Row", "GB")
 
     assert _cookie(web_client, "cart") in (None, "")
-    assert OrderHistoryCodec(SIGNING_KEY).decode(_cookie(web_client, "orders")) == [order_id]
+    history = OrderHistoryCodec(SIGNING_KEY).decode(_cookie(web_client, "orders"))
+    assert [p.order_id for p in history] == [order_id]
+
+
+async def test_the_checkout_page_shows_subtotal_shipping_and_total(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "2"})
+    page = await (await web_client.get("/checkout")).text()
+    assert '<div class="subtotal"><dt>Subtotal</dt><dd>$17.98</dd>' in page
+    assert '<div class="shipping"><dt>Shipping</dt><dd>$4.99</dd>' in page
+    assert '<div class="total"><dt>Total</dt><dd>$22.97</dd>' in page
+    assert "Place order · $22.97" in page
+    assert "Free shipping on orders from $50.00." in page
+    assert '<option value="GB">United Kingdom</option>' in page
+
+
+async def test_a_price_changed_after_the_page_was_shown_is_refused_with_the_new_price(
+    web_client: Client, catalog: FakeCatalog, publisher: FakePublisher
+) -> None:
+    await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
+    shown = await hidden_fields(web_client, "/checkout")
+    catalog.change("p001", price=Decimal("9.49"))
+    response = await web_client.post("/checkout", data={**shown, **ADA}, allow_redirects=False)
+    assert response.status == 409
+    page = await response.text()
+    assert "Your cart changed since this page was shown (an item, a quantity or a price)" in page
+    assert "Place order · $14.48" in page  # $9.49 + $4.99: the new price, before agreeing to it
+    assert publisher.published == []
+    assert _cookie(web_client, "cart")  # kept
+
+
+async def test_a_missing_or_bad_address_is_refused_with_messages_next_to_the_fields(
+    web_client: Client, publisher: FakePublisher
+) -> None:
+    await _fill_cart(web_client)
+    form = {**ADA, "line1": " ", "city": "", "postal_code": "N1 <9>", "country": "XX"}
+    response = await post_form(web_client, "/checkout", form)
+    assert response.status == 400
+    page = await response.text()
+    assert 'id="line1-error">Please enter your street address.' in page
+    assert 'id="city-error">Please enter your town or city.' in page
+    assert 'id="postal_code-error">A postal code has only letters, digits' in page
+    assert 'id="country-error">Please choose your country.' in page
+    assert 'value="N1 &lt;9&gt;"' in page  # what was typed is kept
+    assert publisher.published == []
 
 
 async def test_the_order_id_comes_from_the_form_so_a_retry_is_the_same_order(

@@ -12,7 +12,7 @@ from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.roles.web.build import InsecureSettings, build, check_cookie_secret
 from tests.conftest import make_settings
-from tests.integration.web.web_forms import SIGNING_KEY, csrf_token, post_form
+from tests.integration.web.web_forms import ADA, SIGNING_KEY, csrf_token, post_form
 from tests.roles import running_role
 
 
@@ -37,8 +37,7 @@ async def test_an_order_placed_on_the_web_reaches_the_order_queue(runtime: Runti
         token = await csrf_token(client)
         form = {"csrf_token": token, "product_id": "p007", "quantity": "2"}
         await client.post("/cart/items", data=form, allow_redirects=False)
-        customer = {"name": "Ada", "email": "ada@example.com"}
-        placed = await post_form(client, "/checkout", customer)
+        placed = await post_form(client, "/checkout", ADA)
         assert placed.status == 303
         order_id = placed.headers["Location"].removeprefix("/orders/")
 
@@ -47,7 +46,10 @@ async def test_an_order_placed_on_the_web_reaches_the_order_queue(runtime: Runti
     got = await sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5, MaxNumberOfMessages=10)
     events = [decode(m["Body"]) for m in got.get("Messages", [])]
     assert [(e.type, e.data["orderID"]) for e in events] == [(EventType.ORDER_PLACED, order_id)]
-    assert events[0].data["items"] == [{"productID": "p007", "quantity": 2}]
+    assert events[0].data["items"] == [
+        {"productID": "p007", "quantity": 2, "unitPrice": "26.99", "name": "Desk Lamp"}
+    ]
+    assert (events[0].data["currency"], events[0].data["shipping"]) == ("USD", "0.00")
 
 
 async def test_the_role_answers_as_web_until_stopped(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from ecomm.roles.web.security_headers import CONTENT_SECURITY_POLICY
 from tests.integration.web.storefront_fakes import FakePublisher
-from tests.integration.web.web_forms import csrf_token, hidden_fields, post_form
+from tests.integration.web.web_forms import ADDRESS, csrf_token, hidden_fields, post_form
 
 Client = TestClient[Any, Any]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -108,7 +108,13 @@ async def test_an_order_id_with_a_trailing_newline_gets_a_fresh_id_not_a_500(
 ) -> None:
     await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
     fields = await hidden_fields(web_client, "/checkout")
-    form = {**fields, "order_id": fields["order_id"] + "\n", "name": "A B", "email": "a@b.co"}
+    form = {
+        **fields,
+        **ADDRESS,
+        "order_id": fields["order_id"] + "\n",
+        "name": "A B",
+        "email": "a@b.co",
+    }
     response = await web_client.post("/checkout", data=form, allow_redirects=False)
     assert response.status == 303
     [event] = publisher.published
@@ -123,7 +129,8 @@ async def test_control_and_bidi_characters_are_refused_in_a_customers_name(
     web_client: Client, publisher: FakePublisher, name: str
 ) -> None:
     await post_form(web_client, "/cart/items", {"product_id": "p001", "quantity": "1"})
-    response = await post_form(web_client, "/checkout", {"name": name, "email": "a@b.co"})
+    form = {**ADDRESS, "name": name, "email": "a@b.co"}
+    response = await post_form(web_client, "/checkout", form)
     assert response.status == 400
     assert "Please use only letters" in await response.text()
     assert publisher.published == []

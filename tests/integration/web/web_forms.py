@@ -12,6 +12,9 @@ from pydantic import SecretStr
 from ecomm.core.runtime.settings import Settings
 
 SIGNING_KEY = "integration-test-secret"
+# A shopper's checkout fields: name, email and a shipping address.
+ADDRESS = {"line1": "12 Analytical Row", "city": "London", "postal_code": "N1 9GU", "country": "GB"}
+ADA = {"name": "Ada Lovelace", "email": "ada@example.com", **ADDRESS}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
 

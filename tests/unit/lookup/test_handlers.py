@@ -118,6 +118,23 @@ async def test_a_rejected_order_changes_nothing() -> None:
     assert lookup.table.reads == []
 
 
+async def test_a_cancelled_order_shows_the_stock_it_gave_back() -> None:
+    lookup = Lookup()
+    lookup.table.put(replace(KETTLE, stock=9))
+    line = LineData(productID="P1", quantity=2)
+    cancelled = OrderOutcomeData(orderID="O1", items=[line], reason="Changed my mind")
+    await lookup.handle(Envelope.wrap(EventType.ORDER_CANCELLED, cancelled, None))
+    assert lookup.stock("P1") == 9
+
+
+@pytest.mark.parametrize("kind", [EventType.ORDER_SHIPPED, EventType.ORDER_DELIVERED])
+async def test_a_shipment_or_a_delivery_leaves_the_stock_alone(kind: EventType) -> None:
+    lookup = Lookup()
+    outcome = OrderOutcomeData(orderID="O1", items=[LineData(productID="P1", quantity=2)])
+    await lookup.handle(Envelope.wrap(kind, outcome, None))
+    assert lookup.table.reads == []
+
+
 def changed(p: Product) -> Envelope:
     return Envelope.wrap(EventType.PRODUCT_CHANGED, changed_data(p), None)
 

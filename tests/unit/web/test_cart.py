@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
+from ecomm.core.domain.money import CURRENCIES, ShippingRule
+from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES, Pricing
 from ecomm.core.domain.products import Product
 from ecomm.roles.web.cart import Cart, CartError, parse_quantity
 from ecomm.roles.web.priced_cart import addable, price, stock_badge
@@ -60,9 +61,12 @@ def test_removing_a_line_keeps_the_others() -> None:
     assert Cart({"a": 1, "b": 2}).without("a") == Cart({"b": 2})
 
 
+PRICING = Pricing(CURRENCIES["USD"], ShippingRule(Decimal("4.99"), Decimal("50.00")))
+
+
 def test_prices_come_from_the_catalog_and_missing_products_are_flagged() -> None:
-    priced = price(Cart({"p1": 3, "gone": 1}), {"p1": _product()})
-    assert str(priced.total) == "7.50"
+    priced = price(Cart({"p1": 3, "gone": 1}), {"p1": _product()}, PRICING)
+    assert (str(priced.totals.subtotal), str(priced.totals.total)) == ("7.50", "12.49")
     assert priced.item_count == 4
     [problem] = priced.problems
     assert problem.product_id == "gone"
@@ -79,3 +83,13 @@ def test_adding_more_than_the_stock_explains_why() -> None:
     assert addable(_product(stock=3), 0, 3) is None
     assert addable(_product(stock=0), 0, 1) == "Sorry, this product is out of stock."
     assert addable(_product(stock=3), 2, 2) == "Only 3 left and you already have 2 in your cart."
+
+
+def test_the_digest_names_the_prices_shown_as_well_as_the_lines() -> None:
+    cart = Cart({"p1": 3})
+    shown = price(cart, {"p1": _product()}, PRICING).digest()
+    assert price(cart, {"p1": _product()}, PRICING).digest() == shown
+    assert price(cart, {"p1": _product(price_="2.51")}, PRICING).digest() != shown
+    assert price(Cart({"p1": 4}), {"p1": _product()}, PRICING).digest() != shown
+    free = Pricing(PRICING.currency, ShippingRule(Decimal(0)))
+    assert price(cart, {"p1": _product()}, free).digest() != shown  # the shipping shown, too

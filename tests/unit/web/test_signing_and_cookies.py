@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable
 
@@ -12,7 +13,13 @@ from hypothesis import strategies as st
 from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
 from ecomm.roles.web.cart import Cart, CartCodec
 from ecomm.roles.web.csrf import CsrfTokens
-from ecomm.roles.web.order_history import MAX_REMEMBERED, OrderHistoryCodec, remember
+from ecomm.roles.web.order_history import (
+    MAX_REMEMBERED,
+    PENDING_FOR,
+    OrderHistoryCodec,
+    Placed,
+    remember,
+)
 from ecomm.roles.web.signing import Signer
 
 carts = st.dictionaries(
@@ -54,16 +61,29 @@ def test_a_full_cart_of_long_ids_still_fits_a_cookie() -> None:
 
 
 def test_order_history_keeps_the_newest_orders_first_without_duplicates() -> None:
-    history: list[str] = []
+    history: list[Placed] = []
     for n in range(MAX_REMEMBERED + 5):
-        history = remember(history, f"order{n}")
-    history = remember(history, "order10")
-    assert history[0] == "order10"
+        history = remember(history, f"order{n}", 1_000 + n)
+    history = remember(history, "order10", 5_000)
+    assert history[0] == Placed("order10", 1_010)  # placed again: still when it was first placed
     assert len(history) == MAX_REMEMBERED
-    assert len(set(history)) == len(history)
+    assert len({p.order_id for p in history}) == len(history)
     codec = OrderHistoryCodec("s3cret")
     assert codec.decode(codec.encode(history)) == history
     assert codec.decode("tampered.value") == []
+
+
+def test_an_order_may_be_pending_only_for_a_while_after_it_was_placed() -> None:
+    placed = Placed("o1", 1_000)
+    assert placed.may_be_pending(1_000)
+    assert placed.may_be_pending(1_000 + PENDING_FOR)
+    assert not placed.may_be_pending(1_000 + PENDING_FOR + 1)
+    assert not Placed("o1", None).may_be_pending(1_000)
+
+
+def test_a_history_cookie_from_before_placing_times_still_reads() -> None:
+    old = Signer("s3cret", "orders").sign(json.dumps(["order1", "order2"]).encode())
+    assert OrderHistoryCodec("s3cret").decode(old) == [Placed("order1"), Placed("order2")]
 
 
 def test_csrf_tokens_are_random_and_signed() -> None:
@@ -101,6 +121,6 @@ def test_a_tampered_cookie_is_absent(tamper: Callable[[str], str]) -> None:
 
 
 def test_a_value_signed_for_another_purpose_is_not_ours() -> None:
-    history = OrderHistoryCodec("s3cret").encode(["order1"])
+    history = OrderHistoryCodec("s3cret").encode([Placed("order1", 1)])
     assert CartCodec("s3cret").parse(history) is None
     assert not CsrfTokens("s3cret").is_ours(history)

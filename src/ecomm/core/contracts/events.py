@@ -13,25 +13,27 @@ limit), then every field of every payload has a bound.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    PlainSerializer,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from ecomm.core.contracts.boundedjson import FLOAT_DIGITS, UnreadableJson, bounded_loads
+from ecomm.core.contracts.customer_text import (
+    AddressLine,
+    City,
+    CountryCode,
+    CustomerEmail,
+    CustomerName,
+    OptionalAddressLine,
+    OptionalRegion,
+    PostalCode,
+    StatusReason,
+)
+from ecomm.core.contracts.money import Amount, CurrencyCode
 from ecomm.core.domain.orders import MAX_ORDER_LINES
 
 MAX_BODY_CHARS = 256 * 1024  # SQS refuses a larger body in bytes, and a character is >= 1 byte
@@ -40,8 +42,6 @@ MAX_DEPTH = 16  # the deepest event nests 4 levels: envelope, data, items, a lin
 # hold or compare.
 MAX_WIRE_INT = 10**9
 MAX_PRICE = Decimal(10**9)
-MAX_CUSTOMER_NAME = 200
-MAX_EMAIL = 254  # RFC 5321: the longest address a mail server accepts
 
 
 class EventType(StrEnum):
@@ -50,6 +50,17 @@ class EventType(StrEnum):
     ORDER_CONFIRMED = "OrderConfirmed"
     ORDER_REJECTED = "OrderRejected"
     PRODUCT_CHANGED = "ProductChanged"
+    # Commands to the order worker (web: cancel; the operator's CLI: all three).
+    CANCEL_ORDER = "CancelOrder"
+    SHIP_ORDER = "ShipOrder"
+    DELIVER_ORDER = "DeliverOrder"
+    # What the order worker did with them.
+    ORDER_CANCELLED = "OrderCancelled"
+    ORDER_SHIPPED = "OrderShipped"
+    ORDER_DELIVERED = "OrderDelivered"
+
+
+ORDER_COMMANDS = frozenset({EventType.CANCEL_ORDER, EventType.SHIP_ORDER, EventType.DELIVER_ORDER})
 
 
 class _Payload(BaseModel):
@@ -57,48 +68,10 @@ class _Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
 
-# Controls (Cc), format characters (Cf: the bidi overrides U+202A..U+202E and isolates
-# U+2066..U+2069 among them), lone surrogates (Cs) and line or paragraph separators: with them a
-# name shows one thing and says another, or breaks the line it is printed on.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-# Except the two joiners (Cf): Persian, Hindi and other scripts spell ordinary names with them.
-_JOINERS = frozenset({"\u200c", "\u200d"})
-
-
-def clean_customer_text(value: str, *, max_length: int = MAX_CUSTOMER_NAME) -> str:
-    """What a customer typed, trimmed and with runs of spaces made one, if acceptable.
-
-    Raises `ValueError`, whose message completes "Your name ...", when it is empty, longer than
-    `max_length`, or holds a control or invisible formatting character.
-    """
-    for char in value:
-        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
-            raise ValueError(
-                f"must not contain the control or formatting character U+{ord(char):04X}"
-            )
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > max_length:
-        raise ValueError(f"must be at most {max_length} characters long")
-    return cleaned
-
-
-def _bounded_email(value: object) -> object:
-    # Before the address is parsed: EmailStr checks its length only afterwards.
-    if isinstance(value, str) and len(value) > MAX_EMAIL:
-        raise ValueError(f"an email address is at most {MAX_EMAIL} characters long")
-    return value
-
-
 ProductId = Annotated[str, Field(min_length=1, max_length=128)]
 OrderId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 WireInt = Annotated[int, Field(ge=-MAX_WIRE_INT, le=MAX_WIRE_INT)]
 Count = Annotated[int, Field(ge=0, le=MAX_WIRE_INT)]
-CustomerName = Annotated[
-    str, Field(min_length=1, max_length=MAX_CUSTOMER_NAME), AfterValidator(clean_customer_text)
-]
-CustomerEmail = Annotated[EmailStr, BeforeValidator(_bounded_email)]
 # A decimal in the domain; a JSON number on the wire, as the contract has it. Its digits are
 # bounded so that the float a JSON parser makes of it, and this one writes, is exact.
 Price = Annotated[
@@ -108,15 +81,33 @@ Price = Annotated[
 ]
 
 
+ProductName = Annotated[str, Field(max_length=1000)]
+# Written from product names, which nothing bounds but the message that carries them.
+Reason = Annotated[str, Field(max_length=MAX_BODY_CHARS)]
+
+
 class LineData(_Payload):
     productID: ProductId  # noqa: N815
     # Which quantities are acceptable is a business rule: the order worker rejects with a reason.
     quantity: WireInt
+    # In OrderPlaced: the price and name the shopper was shown. Absent from senders older than
+    # prices (the worker rejects such an order: it cannot know what the shopper agreed to).
+    unitPrice: Amount | None = None  # noqa: N815
+    name: ProductName | None = None
 
 
 class CustomerData(_Payload):
     name: CustomerName
     email: CustomerEmail
+
+
+class AddressData(_Payload):
+    line1: AddressLine
+    line2: OptionalAddressLine = ""
+    city: City
+    region: OptionalRegion = ""
+    postalCode: PostalCode  # noqa: N815
+    country: CountryCode
 
 
 # One web task sums the searches of one query over a short window into one event.
@@ -144,13 +135,25 @@ class OrderPlacedData(_Payload):
     # of unbounded size is malformed and goes to the dead-letter queue.
     items: Annotated[list[LineData], Field(min_length=1, max_length=10 * MAX_ORDER_LINES)]
     customer: CustomerData
+    # As shown at checkout; absent from senders older than prices (see LineData.unitPrice).
+    currency: CurrencyCode | None = None
+    shippingAddress: AddressData | None = None  # noqa: N815
+    shipping: Amount | None = None
 
 
 class OrderOutcomeData(_Payload):
+    """OrderConfirmed, OrderRejected, OrderCancelled, OrderShipped, OrderDelivered."""
+
     orderID: OrderId  # noqa: N815
     items: Annotated[list[LineData], Field(max_length=10 * MAX_ORDER_LINES)]
-    # Written from product names, which nothing bounds but the message that carries them.
-    reason: Annotated[str, Field(max_length=MAX_BODY_CHARS)] | None = None
+    reason: Reason | None = None
+
+
+class OrderCommandData(_Payload):
+    """CancelOrder, ShipOrder, DeliverOrder: which order, and why (for its history)."""
+
+    orderID: OrderId  # noqa: N815
+    reason: StatusReason | None = None
 
 
 class ProductChangedData(_Payload):
@@ -172,6 +175,12 @@ _DATA_MODELS: dict[EventType, type[_Payload]] = {
     EventType.ORDER_CONFIRMED: OrderOutcomeData,
     EventType.ORDER_REJECTED: OrderOutcomeData,
     EventType.PRODUCT_CHANGED: ProductChangedData,
+    EventType.CANCEL_ORDER: OrderCommandData,
+    EventType.SHIP_ORDER: OrderCommandData,
+    EventType.DELIVER_ORDER: OrderCommandData,
+    EventType.ORDER_CANCELLED: OrderOutcomeData,
+    EventType.ORDER_SHIPPED: OrderOutcomeData,
+    EventType.ORDER_DELIVERED: OrderOutcomeData,
 }
 
 

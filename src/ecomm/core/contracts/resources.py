@@ -46,7 +46,15 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec(ORDER_QUEUE, (EventType.ORDER_PLACED,)),
+    QueueSpec(
+        ORDER_QUEUE,
+        (
+            EventType.ORDER_PLACED,
+            EventType.CANCEL_ORDER,
+            EventType.SHIP_ORDER,
+            EventType.DELIVER_ORDER,
+        ),
+    ),
     QueueSpec(
         LOOKUP_QUEUE,
         (
@@ -54,6 +62,9 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.ORDER_CONFIRMED,
             EventType.ORDER_REJECTED,
             EventType.PRODUCT_CHANGED,
+            EventType.ORDER_CANCELLED,
+            EventType.ORDER_SHIPPED,
+            EventType.ORDER_DELIVERED,
         ),
     ),
 )

@@ -8,12 +8,16 @@ what the ECS task role relies on in production.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ecomm.core.domain.money import CURRENCIES, Currency, ShippingRule, currency_of
+from ecomm.core.domain.orders import Pricing
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -83,6 +87,43 @@ class Settings(BaseSettings):
     # How many X-Forwarded-For entries our own proxies append (the ALB appends one); the client
     # address is the entry that many places from the right. 0 trusts no header at all.
     trusted_proxy_hops: int = Field(default=1, ge=0, le=5)
+
+    # What the shop charges in, and for shipping: a flat fee, nothing from a subtotal up (empty:
+    # never free). Web shows it at checkout and the order worker charges it; both read these, so
+    # give every task the same values (an order shown one fee and charged another is rejected).
+    currency: str = "USD"
+    shipping_flat_fee: Decimal = Field(default=Decimal("4.99"), ge=0, le=10_000)
+    free_shipping_from: Decimal | None = Field(default=Decimal("50.00"), ge=0, le=10**9)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        currency_of(value)  # UnknownCurrency is a ValueError: a clear line, exit 2
+        return value
+
+    @field_validator("free_shipping_from", mode="before")
+    @classmethod
+    def _empty_is_never(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _amounts_in_minor_units(self) -> Settings:
+        currency = CURRENCIES[self.currency]
+        for name in ("shipping_flat_fee", "free_shipping_from"):
+            amount = getattr(self, name)
+            if amount is not None and not currency.is_exact(amount):
+                raise ValueError(f"{name} must be a whole number of {currency.code} minor units")
+        return self
+
+    @property
+    def pricing(self) -> Pricing:
+        return Pricing(
+            self.shop_currency, ShippingRule(self.shipping_flat_fee, self.free_shipping_from)
+        )
+
+    @property
+    def shop_currency(self) -> Currency:
+        return CURRENCIES[self.currency]
 
     @property
     def uses_local_emulator(self) -> bool:

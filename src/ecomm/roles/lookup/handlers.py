@@ -3,6 +3,8 @@
     ProductSearched   count the query in trending
     OrderConfirmed    re-read the ordered products (exact stock, coalesced across the batch)
     OrderRejected     nothing: a rejected order reserved no stock
+    OrderCancelled    re-read the products (the cancellation gave their stock back)
+    OrderShipped, OrderDelivered   nothing: the stock left when the order was confirmed
     ProductChanged    re-read the product it names; the rest of its data is not used
 
 Only the Products table says what a product is (see `readmodel.py`): anyone who can publish to
@@ -35,6 +37,9 @@ from ecomm.roles.lookup.refresher import ProductRefresher
 from ecomm.roles.lookup.trending import Trending
 
 log = structlog.get_logger(__name__)
+
+# The outcomes after which a product's stock is not what it was.
+_STOCK_CHANGED = frozenset({EventType.ORDER_CONFIRMED, EventType.ORDER_CANCELLED})
 
 
 class RecentIds:
@@ -83,7 +88,7 @@ class LookupHandlers:
                     )
             elif isinstance(payload, ProductChangedData):
                 await self._refresher.refresh([payload.productID])
-            elif isinstance(payload, OrderOutcomeData) and event.type is EventType.ORDER_CONFIRMED:
+            elif isinstance(payload, OrderOutcomeData) and event.type in _STOCK_CHANGED:
                 await self._refresher.refresh(line.productID for line in payload.items)
         except BaseException:
             self._seen.release(event.id)

@@ -15,9 +15,13 @@ _FINAL_CACHE_SIZE = 10_000
 store_key = web.AppKey("order_store", OrderStore)
 
 
+FINAL = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.DELIVERED})
+
+
 class FinalOrders:
     """Orders that reached a final status never change again: keep the recent ones in memory,
-    so a status page polling a finished order costs no DynamoDB read."""
+    so a status page polling a finished order costs no DynamoDB read. (A confirmed or shipped
+    order may still move: it is read every time.)"""
 
     def __init__(self, size: int = _FINAL_CACHE_SIZE) -> None:
         self._orders: Lru[str, Order] = Lru(size)
@@ -26,7 +30,7 @@ class FinalOrders:
         return self._orders.get(order_id)
 
     def remember(self, order: Order) -> None:
-        if order.status is not OrderStatus.PENDING:
+        if order.status in FINAL:
             self._orders.put(order.orderID, order)
 
 

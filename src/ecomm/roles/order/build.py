@@ -1,7 +1,10 @@
 """The order role's composition root: consumes OrderQueue, answers the order API.
 
-OrderQueue ─> handlers.order_placed_handler ─> placing.place_order ─> Orders/Products (one
-transaction, core/adapters/orders_table.py) ─> OrderConfirmed/OrderRejected on the topic
+OrderQueue ─> handlers.order_handler ─┬> placing.place_order ─> Orders/Products (one
+                                      │   transaction) ─> OrderConfirmed/OrderRejected
+                                      └> lifecycle.change_status ─> Orders (/Products when a
+                                          cancel restocks, one transaction) ─> OrderCancelled/...
+The DynamoDB side of both is core/adapters/orders_table.py.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from ecomm.core.runtime.http import (
     request_context,
 )
 from ecomm.roles.order.api import add_routes
-from ecomm.roles.order.handlers import order_placed_handler
+from ecomm.roles.order.handlers import order_handler
 
 
 async def build(rt: Runtime) -> Built:
     """The order service's HTTP app and its queue consumer, wired to `rt`."""
     store = OrderRepository(rt.aws.dynamodb, rt.names.orders_table, rt.names.products_table)
-    consumer = rt.consumer(rt.names.order_queue, order_placed_handler(store, rt.metrics))
+    handler = order_handler(store, rt.settings.pricing, rt.metrics)
+    consumer = rt.consumer(rt.names.order_queue, handler)
 
     async def queue_ok() -> None:
         if not consumer.state.receiving_ok:

@@ -1,5 +1,9 @@
 """The order use case: turn one `PlaceOrder` into exactly one recorded outcome.
 
+The order is priced here, from the lines' prices as shown and the shop's `Pricing`; the
+transaction then checks every shown price against the catalog, so a price that changed after
+the page was shown rejects the order (with that reason) and reserves nothing.
+
 Safe to run any number of times for the same order, concurrently or not: every write is
 conditional on the order not being recorded yet, so the first outcome recorded wins and every
 later run reports that one. The stock is reserved in `core/adapters/orders_table.py`, in the
@@ -13,13 +17,17 @@ from typing import Protocol
 
 import structlog
 
+from ecomm.core.domain.lifecycle import Transition
 from ecomm.core.domain.orders import (
     Order,
     OrderAlreadyRecorded,
     OrderStatus,
     PlaceOrder,
+    Pricing,
     ReservationRefused,
-    check_lines,
+    StatusChange,
+    check_order,
+    check_shipping,
     merge_lines,
 )
 from ecomm.core.runtime.retries import with_retries
@@ -34,6 +42,10 @@ class OrderStore(Protocol):
 
     async def record_rejection(self, order: Order) -> None: ...
 
+    async def change_status(
+        self, order_id: str, transition: Transition, change: StatusChange
+    ) -> Order: ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -41,17 +53,33 @@ class Outcome:
     fresh: bool  # False when an earlier delivery had already recorded it
 
 
-async def place_order(store: OrderStore, command: PlaceOrder, now: str) -> Outcome:
+async def place_order(
+    store: OrderStore, command: PlaceOrder, pricing: Pricing, now: str
+) -> Outcome:
+    lines = merge_lines(command.lines)
+    charged = pricing.totals(lines)
+    # An order sent without prices is rejected below; it records no totals it was never shown.
+    priced = all(line.unitPrice is not None for line in lines)
+    placed_at = command.placedAt or now
     order = Order(
         orderID=command.orderID,
         status=OrderStatus.CONFIRMED,
-        items=merge_lines(command.lines),
+        items=lines,
         customer=command.customer,
-        createdAt=now,
+        createdAt=placed_at,
         updatedAt=now,
         correlationId=command.correlationId,
+        currency=pricing.currency.code,
+        subtotal=charged.subtotal if priced else None,
+        shipping=charged.shipping if priced else None,
+        total=charged.total if priced else None,
+        shippingAddress=command.shippingAddress,
+        history=(
+            StatusChange(OrderStatus.PENDING, placed_at),
+            StatusChange(OrderStatus.CONFIRMED, now),
+        ),
     )
-    problem = check_lines(command.lines)
+    problem = check_order(command, pricing) or check_shipping(command, charged, pricing.currency)
     if problem is None:
         try:
             await with_retries(lambda: store.reserve_and_confirm(order))
@@ -61,7 +89,12 @@ async def place_order(store: OrderStore, command: PlaceOrder, now: str) -> Outco
             problem = str(refused)
         else:
             return Outcome(order, fresh=True)
-    rejected = replace(order, status=OrderStatus.REJECTED, reason=problem)
+    rejected = replace(
+        order,
+        status=OrderStatus.REJECTED,
+        reason=problem,
+        history=(order.history[0], StatusChange(OrderStatus.REJECTED, now, problem)),
+    )
     try:
         await with_retries(lambda: store.record_rejection(rejected))
     except OrderAlreadyRecorded:

@@ -19,7 +19,14 @@ from ecomm.core.runtime.edge import edge_page_key
 from ecomm.core.runtime.http import Check, Readiness, add_probe_routes, request_context
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.core.runtime.settings import Settings
-from ecomm.roles.web import cart_views, catalog_views, checkout_views, order_views, static_files
+from ecomm.roles.web import (
+    cart_views,
+    catalog_views,
+    checkout_views,
+    order_actions,
+    order_views,
+    static_files,
+)
 from ecomm.roles.web.cookie_hygiene import cookie_hygiene, shop_cookie_checks
 from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
@@ -30,6 +37,7 @@ from ecomm.roles.web.keys import (
     cookies_key,
     lookup_key,
     orders_key,
+    pricing_key,
     publisher_key,
     search_pages_key,
     searches_key,
@@ -78,6 +86,7 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
     app[edge_page_key] = edge_page(settings.secure_cookies)
     app[publisher_key] = deps.publisher
     app[cookies_key] = cookies
+    app[pricing_key] = settings.pricing
     app[checkout_limit_key] = CheckoutLimit(
         TokenBuckets(
             settings.checkout_rate_per_minute / 60, settings.checkout_burst, clock=deps.clock
@@ -97,7 +106,7 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
     readiness = Readiness()
     for name, check in {**deps.checks, "lookup": lookup_answers}.items():
         readiness.add(name, check)
-    setup_templates(app)
+    setup_templates(app, settings.shop_currency)
     icons()  # read the pictograms now, not during the first request that draws one
     add_probe_routes(app, "web", deps.metrics, readiness)
     _add_routes(app.router)
@@ -143,4 +152,6 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/orders", order_views.your_orders)
     router.add_get("/orders/{order_id}", order_views.order_page)
     router.add_get("/orders/{order_id}/status.json", order_views.order_status)
+    router.add_post("/orders/{order_id}/cancel", order_actions.cancel_order)
+    router.add_post("/orders/{order_id}/cart", order_actions.return_to_cart)
     router.add_routes([static_files.static_route(static_files.load())])

@@ -7,7 +7,6 @@ bounded here and checked against the catalog before anything is published.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections.abc import Iterator
@@ -53,11 +52,6 @@ class Cart:
     @property
     def item_count(self) -> int:
         return sum(self.lines.values())
-
-    def digest(self) -> str:
-        """Names this cart's exact contents: the checkout form carries the one it showed."""
-        raw = json.dumps(sorted(self.lines.items()), separators=(",", ":")).encode()
-        return hashlib.sha256(raw).hexdigest()[:32]
 
     def quantity_of(self, product_id: str) -> int:
         return self.lines.get(product_id, 0)

@@ -9,7 +9,7 @@ from ecomm.core.contracts.identifiers import is_product_id
 from ecomm.core.domain.products import ProductNotFound
 from ecomm.roles.web.cart import Cart, CartError, parse_quantity
 from ecomm.roles.web.forms import read_form
-from ecomm.roles.web.keys import cookies_key, lookup_key
+from ecomm.roles.web.keys import cookies_key, lookup_key, pricing_key
 from ecomm.roles.web.pages import product_id_of, render, see_other
 from ecomm.roles.web.priced_cart import addable, price
 
@@ -22,7 +22,7 @@ async def render_cart(
     status: int = 200,
 ) -> web.Response:
     products = await request.app[lookup_key].products([line.productID for line in cart])
-    priced = price(cart, products)
+    priced = price(cart, products, request.app[pricing_key])
     added = request.query.get("added", "")
     context = {
         "cart": priced,

@@ -3,10 +3,15 @@
 The order id is chosen when the checkout form is rendered and travels in it, so a double click
 or a retry after an error sends the same id again: the order service treats OrderPlaced as
 idempotent on that id, and the shopper gets one order. The form also carries the digest of the
-cart it showed. The id only names *that* cart: a form sent back after the cart changed (another
-tab added something, or the browser's Back button brought an old form back) would otherwise
-reach the order service as a duplicate of the first order and be swallowed by its idempotency.
-So a digest that is not the cart's now is refused, with the cart kept and a fresh id.
+cart it showed, prices included. The id only names *that* cart: a form sent back after the cart
+changed (another tab added something, or the browser's Back button brought an old form back)
+would otherwise reach the order service as a duplicate of the first order and be swallowed by
+its idempotency; and a form sent after a price changed would ask for an order at a price the
+shopper never saw. So a digest that is not the priced cart's now is refused, with the cart kept,
+the new prices shown and a fresh id.
+
+OrderPlaced carries what the page showed: each line's price and name, the currency and the
+shipping cost. The order worker charges exactly that, or rejects the order saying what changed.
 """
 
 from __future__ import annotations
@@ -19,15 +24,16 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.contracts.customer_text import clean_customer_text
 from ecomm.core.contracts.events import (
+    AddressData,
     CustomerData,
     Envelope,
     EventType,
     LineData,
     OrderPlacedData,
-    clean_customer_text,
 )
-from ecomm.roles.web.cart import Cart
+from ecomm.roles.web.priced_cart import PricedCart
 
 MAX_NAME = 200
 MAX_EMAIL = 254
@@ -96,14 +102,29 @@ def _valid_email(email: str) -> bool:
 async def submit_order(
     publisher: EventPublisher,
     order_id: str,
-    cart: Cart,
+    cart: PricedCart,
     customer: CustomerData,
+    address: AddressData,
+    *,
     correlation_id: str,
 ) -> None:
-    """Publish OrderPlaced and wait for SNS to take it; raises `PublishFailed` if it did not."""
+    """Publish OrderPlaced, as the page showed it, and wait for SNS to take it; raises
+    `PublishFailed` if it did not."""
+    lines = [line.order_line for line in cart.lines]
     data = OrderPlacedData(
         orderID=order_id,
-        items=[LineData(productID=line.productID, quantity=line.quantity) for line in cart],
+        items=[
+            LineData(
+                productID=line.productID,
+                quantity=line.quantity,
+                unitPrice=line.unitPrice,
+                name=line.name,
+            )
+            for line in lines
+        ],
         customer=customer,
+        currency=cart.pricing.currency.code,
+        shippingAddress=address,
+        shipping=cart.totals.shipping,
     )
     await publisher.publish(Envelope.wrap(EventType.ORDER_PLACED, data, correlation_id))

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ecomm.core.adapters.publisher import PublishFailed
 from ecomm.core.runtime.http import request_id_of
+from ecomm.roles.web.address_form import AddressForm, read_address
 from ecomm.roles.web.cart import Cart
 from ecomm.roles.web.checkout import (
     CustomerForm,
@@ -22,7 +23,13 @@ from ecomm.roles.web.checkout import (
     submit_order,
 )
 from ecomm.roles.web.forms import Form, read_form
-from ecomm.roles.web.keys import checkout_limit_key, cookies_key, lookup_key, publisher_key
+from ecomm.roles.web.keys import (
+    checkout_limit_key,
+    cookies_key,
+    lookup_key,
+    pricing_key,
+    publisher_key,
+)
 from ecomm.roles.web.pages import render, see_other
 from ecomm.roles.web.priced_cart import PricedCart, price
 from ecomm.roles.web.rate_limit import retry_after_seconds
@@ -36,7 +43,8 @@ PUBLISH_FAILED = (
 
 
 CART_CHANGED = (
-    "Your cart changed since this page was shown. Please check your order below and place it again."
+    "Your cart changed since this page was shown (an item, a quantity or a price). "
+    "Please check your order below and place it again."
 )
 SLOW_DOWN = "Too many orders in a short time. Please wait a moment and try again."
 
@@ -44,8 +52,8 @@ SLOW_DOWN = "Too many orders in a short time. Please wait a moment and try again
 def _form_page(
     request: web.Request,
     cart: PricedCart,
-    digest: str,
     form: CustomerForm,
+    address: AddressForm,
     order_id: str,
     *,
     error: str | None = None,
@@ -54,8 +62,9 @@ def _form_page(
 ) -> web.Response:
     context = {
         "cart": cart,
-        "cart_digest": digest,
+        "cart_digest": cart.digest(),
         "form": form,
+        "address": address,
         "order_id": order_id,
         "error": error,
     }
@@ -69,8 +78,14 @@ async def checkout_form(request: web.Request) -> web.Response:
     cart = cookies.cart_of(request)
     if not cart.lines:
         return see_other("/cart")
+    priced = await _priced(request, cart)
+    return _form_page(request, priced, CustomerForm(), AddressForm(), new_order_id())
+
+
+async def _priced(request: web.Request, cart: Cart) -> PricedCart:
+    """Prices and stock as they are now, not as they were when the cart was filled."""
     products = await request.app[lookup_key].products(list(cart.lines))
-    return _form_page(request, price(cart, products), cart.digest(), CustomerForm(), new_order_id())
+    return price(cart, products, request.app[pricing_key])
 
 
 @dataclass(frozen=True)
@@ -84,14 +99,14 @@ class _Refusal:
 def _refusal(
     request: web.Request,
     form: Form,
-    cart: Cart,
     customer: CustomerForm,
+    address: AddressForm,
     priced: PricedCart,
 ) -> _Refusal | None:
     """Why this order cannot be placed as sent, or None when it can."""
-    if form.get("cart_digest") != cart.digest():
+    if form.get("cart_digest") != priced.digest():
         return _Refusal(409, CART_CHANGED, fresh_id=True)
-    if customer.customer() is None:
+    if customer.customer() is None or address.address() is None:
         return _Refusal(400)
     if priced.problems:
         return _Refusal(
@@ -112,17 +127,17 @@ async def place(request: web.Request) -> web.Response:
     form = await read_form(request)
     order_id = order_id_from(form)
     customer_form = read_customer(form)
-    # Prices and stock as they are now, not as they were when the cart was filled.
-    priced = price(cart, await request.app[lookup_key].products(list(cart.lines)))
-    refusal = _refusal(request, form, cart, customer_form, priced)
-    customer = customer_form.customer()
-    if refusal is not None or customer is None:
+    address_form = read_address(form)
+    priced = await _priced(request, cart)
+    refusal = _refusal(request, form, customer_form, address_form, priced)
+    customer, address = customer_form.customer(), address_form.address()
+    if refusal is not None or customer is None or address is None:
         refusal = refusal or _Refusal(400)
         return _form_page(
             request,
             priced,
-            cart.digest(),
             customer_form,
+            address_form,
             new_order_id() if refusal.fresh_id else order_id,
             error=refusal.error,
             status=refusal.status,
@@ -130,15 +145,20 @@ async def place(request: web.Request) -> web.Response:
         )
     try:
         await submit_order(
-            request.app[publisher_key], order_id, cart, customer, request_id_of(request)
+            request.app[publisher_key],
+            order_id,
+            priced,
+            customer,
+            address,
+            correlation_id=request_id_of(request),
         )
     except PublishFailed as exc:
         log.warning("order_not_published", order_id=order_id, error=str(exc))
         return _form_page(
             request,
             priced,
-            cart.digest(),
             customer_form,
+            address_form,
             order_id,
             error=PUBLISH_FAILED,
             status=503,

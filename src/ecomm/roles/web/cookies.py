@@ -4,12 +4,13 @@ signed codecs."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from ecomm.roles.web.cart import CART_COOKIE, Cart, CartCodec
-from ecomm.roles.web.order_history import ORDERS_COOKIE, OrderHistoryCodec, remember
+from ecomm.roles.web.order_history import ORDERS_COOKIE, OrderHistoryCodec, Placed, remember
 
 THIRTY_DAYS = 30 * 24 * 3600
 
@@ -50,7 +51,7 @@ class ShopperCookies:
     def cart_of(self, request: web.Request) -> Cart:
         return self.carts.decode(request.cookies.get(CART_COOKIE))
 
-    def history_of(self, request: web.Request) -> list[str]:
+    def history_of(self, request: web.Request) -> list[Placed]:
         return self.history.decode(request.cookies.get(ORDERS_COOKIE))
 
     def save_cart(self, response: web.StreamResponse, cart: Cart) -> None:
@@ -62,5 +63,5 @@ class ShopperCookies:
     def remember_order(
         self, request: web.Request, response: web.StreamResponse, order_id: str
     ) -> None:
-        history = remember(self.history_of(request), order_id)
+        history = remember(self.history_of(request), order_id, time.time())
         self.policy.set(response, ORDERS_COOKIE, self.history.encode(history), max_age=THIRTY_DAYS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.domain.orders import Pricing
 from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.peers import LookupClient, OrderClient
 from ecomm.roles.web.rate_limit import CheckoutLimit
@@ -19,3 +20,4 @@ checkout_limit_key = web.AppKey("checkout_limit", CheckoutLimit)
 search_pages_key: web.AppKey[SearchPages] = web.AppKey("search_pages")
 categories_key: web.AppKey[CategoryList] = web.AppKey("categories")
 searches_key = web.AppKey("searches", SearchTally)
+pricing_key = web.AppKey("pricing", Pricing)

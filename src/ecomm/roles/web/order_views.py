@@ -1,98 +1,79 @@
-"""Order status: the live status page, its JSON for the page's script, and "your orders".
+"""Order pages: the live status page, its JSON for the page's script, and "your orders".
 
-An order the order service does not know yet, but that this browser placed, is PENDING: its
-OrderPlaced event is on its way through SNS and SQS to the order worker.
+An order the order service does not know yet, but that this browser placed a moment ago, is
+PENDING: its OrderPlaced event is on its way through SNS and SQS to the order worker. For a
+while only (`order_history.PENDING_FOR`): past that, the page says it cannot find the order.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from ecomm.core.contracts.identifiers import is_order_id
 from ecomm.core.domain.orders import Order, OrderNotFound, OrderStatus
+from ecomm.roles.web.error_pages import error_page
 from ecomm.roles.web.keys import cookies_key, lookup_key, orders_key
+from ecomm.roles.web.order_display import LOST_ORDER, OrderView, view_of
+from ecomm.roles.web.order_history import Placed, find
 from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import PeerUnavailable, gather_or_raise
 
-STATUS_TEXT = {
-    OrderStatus.PENDING: "We're checking stock and reserving your items…",
-    OrderStatus.CONFIRMED: "Your order is confirmed. Thank you!",
-    OrderStatus.REJECTED: "Sorry, we couldn't accept your order.",
-}
+CANCEL_ASKED = "requested"  # ?cancel=requested: the page a cancel redirects to
 
 
-@dataclass(frozen=True)
-class ItemView:
-    name: str
-    product_id: str
-    quantity: int
+class OrderLost(OrderNotFound):
+    """Placed from this browser, long enough ago that the order service should know it."""
 
 
-@dataclass(frozen=True)
-class OrderView:
-    order_id: str
-    status: OrderStatus
-    reason: str | None
-    items: list[ItemView]
-
-    @property
-    def final(self) -> bool:
-        return self.status is not OrderStatus.PENDING
-
-    @property
-    def text(self) -> str:
-        return STATUS_TEXT[self.status]
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "orderID": self.order_id,
-            "status": self.status.value,
-            "final": self.final,
-            "text": self.text,
-            "reason": self.reason,
-            "items": [
-                {"name": i.name, "productID": i.product_id, "quantity": i.quantity}
-                for i in self.items
-            ],
-        }
+def placed_here(request: web.Request, order_id: str) -> Placed | None:
+    return find(request.app[cookies_key].history_of(request), order_id)
 
 
-async def _order(request: web.Request, order_id: str) -> Order:
-    """The order as recorded, or PENDING when only this browser knows of it yet."""
+async def recorded_order(request: web.Request, order_id: str) -> Order:
+    """The order as recorded, or PENDING while this browser placed it only a moment ago.
+
+    Raises `OrderNotFound`, or `OrderLost` for an order of this browser that is not coming.
+    """
     if not is_order_id(order_id):
-        raise OrderNotFound(order_id)
+        raise OrderNotFound(order_id[:128])
     try:
         return await request.app[orders_key].order(order_id)
     except OrderNotFound:
-        if order_id in request.app[cookies_key].history_of(request):
+        placed = placed_here(request, order_id)
+        if placed is None:
+            raise
+        if placed.may_be_pending(time.time()):
             return Order(order_id, OrderStatus.PENDING, ())
-        raise
+        raise OrderLost(order_id) from None
 
 
 async def _view(request: web.Request, order: Order) -> OrderView:
-    products = await request.app[lookup_key].products([line.productID for line in order.items])
-    items = [
-        ItemView(
-            products[line.productID].name if line.productID in products else line.productID,
-            line.productID,
-            line.quantity,
-        )
-        for line in order.items
-    ]
-    return OrderView(order.orderID, order.status, order.reason, items)
+    unnamed = [line.productID for line in order.items if not line.name]
+    # Orders recorded before lines kept their names: the catalog's names, when it has them.
+    products = await request.app[lookup_key].products(unnamed) if unnamed else {}
+    return view_of(
+        order,
+        products,
+        mine=placed_here(request, order.orderID) is not None,
+        cancelling=request.query.get("cancel") == CANCEL_ASKED,
+    )
 
 
 async def order_page(request: web.Request) -> web.Response:
-    order = await _order(request, request.match_info["order_id"])
+    try:
+        order = await recorded_order(request, request.match_info["order_id"])
+    except OrderLost:
+        return error_page(request, 404, LOST_ORDER)
     return render(request, "order.html", {"order": await _view(request, order)})
 
 
 async def order_status(request: web.Request) -> web.Response:
     """JSON for the status page's script; errors are JSON too, and the script retries."""
     try:
-        order = await _order(request, request.match_info["order_id"])
+        order = await recorded_order(request, request.match_info["order_id"])
         view = await _view(request, order)
     except OrderNotFound:
         return web.json_response({"error": "no such order"}, status=404)
@@ -101,7 +82,21 @@ async def order_status(request: web.Request) -> web.Response:
     return web.json_response(view.as_json(), headers={"Cache-Control": "no-store"})
 
 
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: str
+    view: OrderView | None  # None: the shop cannot find it
+
+
+async def _row(request: web.Request, placed: Placed) -> OrderRow:
+    try:
+        order = await recorded_order(request, placed.order_id)
+    except OrderNotFound:
+        return OrderRow(placed.order_id, None)
+    return OrderRow(placed.order_id, view_of(order, {}, mine=True))
+
+
 async def your_orders(request: web.Request) -> web.Response:
-    ids = request.app[cookies_key].history_of(request)
-    orders = await gather_or_raise([_order(request, order_id) for order_id in ids])
-    return render(request, "orders.html", {"orders": orders, "status_text": STATUS_TEXT})
+    history = request.app[cookies_key].history_of(request)
+    rows = await gather_or_raise([_row(request, placed) for placed in history])
+    return render(request, "orders.html", {"rows": rows})

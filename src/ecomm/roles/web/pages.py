@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -11,8 +12,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from ecomm.core.contracts.countries import COUNTRIES
 from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
 from ecomm.core.contracts.search import SORT_LABELS
+from ecomm.core.domain.money import CURRENCIES, Currency
 from ecomm.core.domain.orders import MAX_LINE_QUANTITY, MAX_ORDER_LINES
 from ecomm.core.domain.products import ProductNotFound
 from ecomm.roles.web.csrf import CSRF_FIELD, csrf_token_key
@@ -23,8 +26,25 @@ from ecomm.roles.web.product_images import image_url
 SHOP_NAME = "Ecomm"
 
 
-def money(value: Decimal | float | int) -> str:
-    return f"${Decimal(value):,.2f}"
+def money_filter(shop: Currency) -> Callable[..., str]:
+    """`{{ amount|money }}` in the shop's currency, `{{ amount|money(order.currency) }}` in an
+    order's own; an amount of None (an order recorded before prices) shows as a dash."""
+
+    def money(value: Decimal | int | None, code: str | None = None) -> str:
+        if value is None:
+            return "—"
+        return CURRENCIES.get(code or "", shop).format(Decimal(value))
+
+    return money
+
+
+def when(timestamp: str) -> str:
+    """`2026-11-25T10:00:00.000Z` as `25 Nov 2026, 10:00 UTC`; what it cannot read, as it is."""
+    try:
+        moment = datetime.fromisoformat(timestamp).astimezone(UTC)
+    except ValueError:
+        return timestamp
+    return moment.strftime("%d %b %Y, %H:%M UTC").lstrip("0")
 
 
 def path_segment(value: str) -> str:
@@ -32,7 +52,7 @@ def path_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def setup_templates(app: web.Application) -> jinja2.Environment:
+def setup_templates(app: web.Application, currency: Currency) -> jinja2.Environment:
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("ecomm.roles.web", "templates"),
@@ -44,7 +64,8 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         lstrip_blocks=True,
         default_helpers=False,
     )
-    env.filters["money"] = money
+    env.filters["money"] = money_filter(currency)
+    env.filters["when"] = when
     env.filters["image_url"] = image_url
     env.filters["path"] = path_segment
     env.globals.update(
@@ -54,6 +75,7 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         stock_badge=stock_badge,
         max_line_quantity=MAX_LINE_QUANTITY,
         max_order_lines=MAX_ORDER_LINES,
+        countries=COUNTRIES,
     )
     # Compile every template now, at startup, rather than reading files during a request.
     for name in env.list_templates(extensions=["html"]):

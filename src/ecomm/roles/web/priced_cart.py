@@ -6,9 +6,13 @@ answered a moment ago, and a line the catalog can no longer fill carries a probl
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ecomm.core.domain.money import Totals
+from ecomm.core.domain.orders import OrderLine, Pricing
 from ecomm.core.domain.products import Product
 from ecomm.roles.web.cart import Cart
 
@@ -22,8 +26,11 @@ class PricedLine:
     product: Product | None  # None: the catalog no longer has it
 
     @property
-    def subtotal(self) -> Decimal:
-        return self.product.price * self.quantity if self.product else Decimal(0)
+    def order_line(self) -> OrderLine:
+        """The line as ordered: at the price and under the name shown."""
+        if self.product is None:
+            return OrderLine(self.product_id, self.quantity)
+        return OrderLine(self.product_id, self.quantity, self.product.price, self.product.name)
 
     @property
     def problem(self) -> str | None:
@@ -39,10 +46,26 @@ class PricedLine:
 @dataclass(frozen=True)
 class PricedCart:
     lines: list[PricedLine]
+    pricing: Pricing
+
+    def line_total(self, line: PricedLine) -> Decimal:
+        return line.order_line.total(self.pricing.currency) or Decimal(0)
 
     @property
-    def total(self) -> Decimal:
-        return sum((line.subtotal for line in self.lines), Decimal(0))
+    def totals(self) -> Totals:
+        """Subtotal, shipping and total by the rules the order worker charges by."""
+        return self.pricing.totals(line.order_line for line in self.lines if line.product)
+
+    def digest(self) -> str:
+        """Names this cart's exact contents *and* the prices shown: the checkout form carries
+        the one it showed, so a form sent back after a price changed is refused like one for
+        another cart (and the shopper sees the new price before agreeing to it)."""
+        shown = sorted(
+            (line.product_id, line.quantity, f"{line.product.price:f}" if line.product else "-")
+            for line in self.lines
+        )
+        raw = json.dumps([shown, f"{self.totals.shipping:f}"], separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     @property
     def item_count(self) -> int:
@@ -57,9 +80,10 @@ class PricedCart:
         return not self.lines
 
 
-def price(cart: Cart, products: dict[str, Product]) -> PricedCart:
+def price(cart: Cart, products: dict[str, Product], pricing: Pricing) -> PricedCart:
     return PricedCart(
-        [PricedLine(line.productID, line.quantity, products.get(line.productID)) for line in cart]
+        [PricedLine(line.productID, line.quantity, products.get(line.productID)) for line in cart],
+        pricing,
     )
 
 

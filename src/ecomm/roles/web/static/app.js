@@ -1,47 +1,11 @@
 // ecomm storefront: progressive enhancement only. Every page works without this file;
-// with it, the order status page updates itself and forms resist double submission.
+// with it, the order status page reloads itself when the order moves on, and forms resist
+// double submission.
 "use strict";
 
 (function () {
   var FIRST_POLL_MS = 1000;
   var MAX_POLL_MS = 10000;
-
-  function field(root, name) {
-    return root.querySelector('[data-field="' + name + '"]');
-  }
-
-  function capitalize(word) {
-    return word.charAt(0) + word.slice(1).toLowerCase();
-  }
-
-  function showItems(list, items) {
-    if (!items.length) {
-      return;
-    }
-    list.textContent = "";
-    items.forEach(function (item) {
-      var li = document.createElement("li");
-      var link = document.createElement("a");
-      link.href = "/products/" + encodeURIComponent(item.productID);
-      link.textContent = item.name;
-      li.appendChild(link);
-      li.appendChild(document.createTextNode(" \u00d7 " + item.quantity));
-      list.appendChild(li);
-    });
-  }
-
-  function showStatus(section, data) {
-    var status = data.status.toLowerCase();
-    section.setAttribute("data-status", data.status);
-    field(section, "card").className = "status-card status-" + status;
-    field(section, "status").textContent = capitalize(data.status);
-    field(section, "text").textContent = data.text;
-    var reason = field(section, "reason");
-    reason.textContent = data.reason || "";
-    reason.hidden = !data.reason;
-    field(section, "refresh").hidden = data.final;
-    showItems(field(section, "items"), data.items);
-  }
 
   function pollOrder(section) {
     var url = section.getAttribute("data-status-url");
@@ -55,24 +19,34 @@
     function tick() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) {
-          return response.ok ? response.json() : null;
+          if (response.status === 404) {
+            // No longer pending and not recorded: the page says so (and stops polling).
+            window.location.reload();
+            return null;
+          }
+          return response.ok ? response.json() : undefined;
         })
         .then(function (data) {
+          if (data === null) {
+            return;
+          }
           if (!data) {
             later(false);
             return;
           }
-          showStatus(section, data);
-          if (!data.final) {
-            later(true);
+          if (data.status !== section.getAttribute("data-status") || data.final) {
+            // The server renders the whole order (totals, timeline, buttons) in its new state.
+            window.location.reload();
+            return;
           }
+          later(true);
         })
         .catch(function () {
           later(false);
         });
     }
 
-    if (section.getAttribute("data-status") === "PENDING") {
+    if (section.getAttribute("data-final") === "false") {
       window.setTimeout(tick, delay);
     }
   }
