@@ -77,19 +77,19 @@ class Runtime:
 RoleBuild = Callable[[Runtime], Awaitable[Built]]
 
 
-def aws_endpoint(settings: Settings) -> AwsEndpoint:
+def aws_endpoint(settings: Settings, role: str) -> AwsEndpoint:
     return AwsEndpoint(
         region=settings.aws_region,
         url=settings.aws_endpoint_url,
-        dummy_credentials=settings.uses_local_emulator,
+        local_caller=role if settings.uses_local_emulator else None,
     )
 
 
 @asynccontextmanager
-async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
-    """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
+async def open_aws(settings: Settings, role: str = "ops") -> AsyncIterator[AwsClients]:
+    """Just the AWS clients, for one-shot commands (seed, dlq: the ops task's; provision)."""
     async with AsyncExitStack() as stack:
-        yield await open_clients(stack, aws_endpoint(settings), Metrics(role))
+        yield await open_clients(stack, aws_endpoint(settings, role), Metrics(role))
 
 
 @asynccontextmanager
@@ -97,7 +97,7 @@ async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
     metrics = Metrics(role)
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
-        aws = await open_clients(stack, aws_endpoint(settings), metrics)
+        aws = await open_clients(stack, aws_endpoint(settings, role), metrics)
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
