@@ -5,6 +5,7 @@
 
 SIGTERM ─> stop receiving ─> finish the batches in hand (≤ shutdown_timeout)
         ─> drain HTTP requests, each app's cleanup_ctx ─> flush the publisher ─> close clients
+        ─> print the last metrics
 
 `--role all` runs the three roles on one runtime: one set of clients, one publisher.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -31,7 +33,9 @@ from ecomm.core.adapters.consumer import (
 )
 from ecomm.core.adapters.publisher import SnsPublisher
 from ecomm.core.contracts.resources import ResourceNames
+from ecomm.core.runtime.emf import Emf
 from ecomm.core.runtime.http import listening
+from ecomm.core.runtime.logs import writes_json
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.core.runtime.settings import Settings
 
@@ -94,9 +98,11 @@ async def open_aws(settings: Settings, role: str = "ops") -> AsyncIterator[AwsCl
 
 @asynccontextmanager
 async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
-    metrics = Metrics(role)
+    metrics = Metrics(role, namespace=settings.metrics_namespace)
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
+        if settings.metrics_interval and writes_json(settings):
+            await stack.enter_async_context(printing(metrics.emf, settings.metrics_interval))
         aws = await open_clients(stack, aws_endpoint(settings, role), metrics)
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
@@ -104,6 +110,31 @@ async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
         await publisher.start()
         stack.push_async_callback(publisher.close)
         yield Runtime(settings, names, metrics, aws, topic_arn, publisher)
+
+
+@asynccontextmanager
+async def printing(emf: Emf, interval: float) -> AsyncIterator[None]:
+    """`emf`'s lines on stdout every `interval` seconds, and once more when the block ends."""
+
+    def flush() -> None:
+        lines = emf.lines()
+        if lines:
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+            sys.stdout.flush()
+
+    async def every_interval() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            flush()
+
+    task = asyncio.create_task(every_interval(), name="emf-printer")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        flush()
 
 
 async def run_roles(

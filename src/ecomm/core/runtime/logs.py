@@ -44,10 +44,15 @@ def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
     return {k: REDACTED if k in SENSITIVE_KEYS else _scrub(v) for k, v in event_dict.items()}
 
 
-def configure_logging(settings: Settings) -> None:
-    use_json = settings.log_format is LogFormat.JSON or (
+def writes_json(settings: Settings) -> bool:
+    """JSON lines (for CloudWatch and tools) unless a person reads the terminal."""
+    return settings.log_format is LogFormat.JSON or (
         settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
     )
+
+
+def configure_logging(settings: Settings) -> None:
+    use_json = writes_json(settings)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
+    # CloudWatch metrics: where logs are JSON (on ECS), each role prints what it measured as
+    # Embedded Metric Format lines this often and on shutdown (see runtime/emf.py); 0 prints none.
+    metrics_namespace: str = Field(default="ecomm", min_length=1, max_length=255)
+    metrics_interval: float = Field(default=60.0, ge=0, le=3600)
+
     # Signs the cart and CSRF cookies. The default only suits a laptop; ECS injects a real one
     # from Secrets Manager (see infra/), and the web role refuses the default outside local mode.
     cookie_secret: SecretStr = SecretStr("local-development-only-secret-change-me")

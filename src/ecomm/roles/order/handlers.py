@@ -34,7 +34,7 @@ def order_placed_handler(store: OrderStore, metrics: Metrics) -> MessageHandler:
         outcome = await place_order(store, place_command(data, envelope.correlationId), utc_now())
         order = outcome.order
         if outcome.fresh:
-            metrics.orders.labels(order.status.value).inc()
+            metrics.order_recorded(order.status.value, envelope.occurredAt)
             log.info("order_recorded", status=order.status, reason=order.reason)
         else:
             log.info("order_already_recorded", status=order.status)
