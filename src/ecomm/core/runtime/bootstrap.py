@@ -5,7 +5,7 @@
 
 SIGTERM ─> stop receiving ─> finish the batches in hand (≤ shutdown_timeout)
         ─> drain HTTP requests, each app's cleanup_ctx ─> flush the publisher ─> close clients
-        ─> print the last metrics
+        ─> print the last metrics ─> export the last spans
 
 `--role all` runs the three roles on one runtime: one set of clients, one publisher.
 """
@@ -38,6 +38,7 @@ from ecomm.core.runtime.http import listening
 from ecomm.core.runtime.logs import writes_json
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.core.runtime.settings import Settings
+from ecomm.core.runtime.tracing import tracing
 
 log = structlog.get_logger(__name__)
 
@@ -101,6 +102,7 @@ async def open_runtime(settings: Settings, role: str) -> AsyncIterator[Runtime]:
     metrics = Metrics(role, namespace=settings.metrics_namespace)
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
+        stack.enter_context(tracing(settings, role))
         if settings.metrics_interval and writes_json(settings):
             await stack.enter_async_context(printing(metrics.emf, settings.metrics_interval))
         aws = await open_clients(stack, aws_endpoint(settings, role), metrics)
