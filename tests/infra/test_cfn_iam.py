@@ -32,6 +32,8 @@ UNSCOPABLE = {
     "ecs:DescribeTaskDefinition",
     "ecs:ListTasks",
     "sqs:ListQueues",
+    # The collector sidecar's writes to X-Ray (AWS lists no resource types for them).
+    "xray:PutTraceSegments",
 }
 
 
