@@ -151,7 +151,10 @@ class Stack:
     def calls(self) -> Counter[tuple[str, str]]:
         """AWS calls counted at the emulator since the last reset, by (service, operation)."""
         _, body = http_get(f"{self.url('emulator')}/_ecomm/calls")
-        return Counter({(c["service"], c["operation"]): c["count"] for c in json.loads(body)})
+        counted: Counter[tuple[str, str]] = Counter()
+        for c in json.loads(body):
+            counted[(c["service"], c["operation"])] += c["count"]
+        return counted
 
     def queues(self) -> list[str]:
         """The queues consumers read (dead-letter queues left out), listed at the emulator."""

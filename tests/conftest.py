@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,34 @@ from ecomm.core.runtime.bootstrap import Runtime, open_runtime
 from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.ops.provision import provision
+
+# Reads what the emulator recorded during the whole session: it runs after every other test.
+AFTER_THE_SUITE = "tests/infra/test_iam_by_the_calls.py"
+_DESELECTED = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    last = [i for i in items if i.nodeid.startswith(AFTER_THE_SUITE)]
+    items[:] = [i for i in items if not i.nodeid.startswith(AFTER_THE_SUITE)] + last
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items[:1]:
+        item.config.stash[_DESELECTED] = True
+
+
+def ran_the_whole_suite(config: pytest.Config) -> bool:
+    """True when this session collected every test (no path, -k, -m or deselection narrowed
+    it): only then does "no test made this call" mean "the code makes no such call"."""
+    tests = Path(config.rootpath, "tests").resolve()
+    named = [Path(config.invocation_params.dir, a).resolve() for a in config.args if "::" not in a]
+    return (
+        len(named) == len(config.args)
+        and all(p in (tests, tests.parent) for p in named)
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not config.stash.get(_DESELECTED, False)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -116,7 +116,9 @@ class FakePublisher:
     async def publish(self, event: Envelope) -> None:
         await self.publish_many([event])
 
-    async def publish_many(self, events: Sequence[Envelope]) -> None:
+    async def publish_many(
+        self, events: Sequence[Envelope], traces: Sequence[Mapping[str, str]] = ()
+    ) -> None:
         if self.fail:
             raise PublishFailed("SNS is down (on purpose)")
         self.published.extend(events)

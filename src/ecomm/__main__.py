@@ -101,7 +101,8 @@ async def _provision(settings: Settings) -> int:
     from ecomm.core.runtime.bootstrap import open_aws  # noqa: PLC0415 - commands load only what they use
     from ecomm.ops.provision import provision  # noqa: PLC0415
 
-    async with open_aws(settings) as aws:
+    # Not an ops task's command: on AWS the stack creates these resources.
+    async with open_aws(settings, "provision") as aws:
         await provision(aws, settings)
     return 0
 

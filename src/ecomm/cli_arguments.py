@@ -15,6 +15,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from ecomm.core.adapters.aws_failures import one_line
+from ecomm.core.contracts.resources import QUEUES
 from ecomm.core.runtime.settings import Role, Settings
 from ecomm.loadgen import options as load
 from ecomm.ops import orders as order_operator
@@ -27,7 +28,6 @@ MAX_NUMBER_TEXT = 24
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 _DECIMAL = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,6})?|-?\.[0-9]{1,6}")
 # SQS allows 80 characters; the dead-letter queue adds "-dlq".
-_QUEUE = re.compile(r"[A-Za-z0-9_-]{1,76}")
 # As infra/ allows it (its ResourcePrefix parameter).
 _PREFIX = re.compile(r"[A-Za-z0-9_-]{0,32}")
 
@@ -66,10 +66,13 @@ def number(low: float, high: float, *, above: bool = False) -> Callable[[str], f
 
 
 def queue_name(text: str) -> str:
-    if not _QUEUE.fullmatch(text):
+    """One of the queues with a dead-letter queue, by its name without the stack's prefix: a
+    name that is not one of them is refused before anything asks AWS (which would deny the
+    ops task's call on a queue it has no grant for)."""
+    known = [q.name for q in QUEUES]
+    if text not in known:
         raise argparse.ArgumentTypeError(
-            f"{_shown(text)} is not a queue name (1 to 76 letters, digits, '-' or '_'), "
-            "e.g. OrderQueue"
+            f"{_shown(text)} is not one of the shop's queues: {', '.join(known)}"
         )
     return text
 

@@ -7,7 +7,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,6 @@ import pytest
 
 from ecomm.core.adapters.products_table import ProductRepository
 from ecomm.core.runtime.bootstrap import Runtime
-from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
 from ecomm.ops.catalog import seed
 from tests.ports import free_port
@@ -55,10 +55,19 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(
-    emulator: Emulator, runtime: Runtime, settings: Settings, tmp_path: Path
-) -> AsyncIterator[Stack]:
+async def stack(emulator: Emulator, runtime: Runtime, tmp_path: Path) -> AsyncIterator[Stack]:
     """The three roles under this test's prefix, each logging JSON to its own file."""
+    async with running_stack(emulator, runtime, tmp_path) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_stack(
+    emulator: Emulator, runtime: Runtime, workdir: Path, env: Mapping[str, str] | None = None
+) -> AsyncIterator[Stack]:
+    """The three roles as processes on `runtime`'s (seeded) stack, with `env` added to theirs;
+    on leaving, each is stopped by SIGTERM and must exit cleanly."""
+    settings = runtime.settings
     await seed(
         ProductRepository(runtime.aws.dynamodb, runtime.names.products_table),
         CATALOG_SIZE,
@@ -77,8 +86,9 @@ async def stack(
         "ECOMM_ORDER_URL": urls["order"],
         "ECOMM_WAIT_TIME_SECONDS": "1",
         "ECOMM_LOG_FORMAT": "json",
+        **(env or {}),
     }
-    logs = {role: tmp_path / f"{role}.log" for role in ROLES}
+    logs = {role: workdir / f"{role}.log" for role in ROLES}
     processes = {}
     for role in ROLES:
         with logs[role].open("wb") as log:

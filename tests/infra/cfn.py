@@ -81,8 +81,10 @@ def task_definition(template: Mapping[str, Any], role: str) -> dict[str, Any]:
 
 
 def task_container(template: Mapping[str, Any], role: str) -> dict[str, Any]:
-    """The single container of a role's task definition (they have one each)."""
-    (container,) = task_definition(template, role)["ContainerDefinitions"]
+    """The container that runs the role (a service's task also runs the collector sidecar)."""
+    (container,) = [
+        c for c in task_definition(template, role)["ContainerDefinitions"] if c["Name"] == role
+    ]
     assert isinstance(container, dict)
     return container
 
@@ -112,7 +114,7 @@ def alarms_on(template: Mapping[str, Any], dimension_value: str) -> list[dict[st
     return [
         a["Properties"]
         for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        if any(token(d["Value"]) == dimension_value for d in a["Properties"]["Dimensions"])
+        if any(token(d["Value"]) == dimension_value for d in a["Properties"].get("Dimensions", []))
     ]
 
 

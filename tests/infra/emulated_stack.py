@@ -114,8 +114,9 @@ class DataPlane:
         return self
 
     def container(self, logical: str) -> dict[str, Any]:
-        """The single container definition of a task definition, rendered against this stack."""
-        (container,) = self.apply("AWS::ECS::TaskDefinition")[logical]["ContainerDefinitions"]
+        """The app's container definition in a task definition, rendered against this stack
+        (the first: a service's task also runs the collector sidecar)."""
+        container = self.apply("AWS::ECS::TaskDefinition")[logical]["ContainerDefinitions"][0]
         assert isinstance(container, dict)
         return container
 

@@ -57,7 +57,7 @@ def _condition_holds(operator: str, key: str, wanted: Any, context: Context) -> 
     return _single(base, wanted_values, present) != negated
 
 
-def _matches(statement: Mapping[str, Any], action: str, resource: str, context: Context) -> bool:
+def matches(statement: Mapping[str, Any], action: str, resource: str, context: Context) -> bool:
     if action not in _values(statement["Action"]):
         return False
     if not any(_like(r, resource) for r in _values(statement["Resource"])):
@@ -72,7 +72,7 @@ def _matches(statement: Mapping[str, Any], action: str, resource: str, context: 
 def allows(
     statements: Iterable[Mapping[str, Any]], action: str, resource: str, context: Context
 ) -> bool:
-    matching = [s for s in statements if _matches(s, action, resource, context)]
+    matching = [s for s in statements if matches(s, action, resource, context)]
     if any(s["Effect"] == "Deny" for s in matching):
         return False
     return any(s["Effect"] == "Allow" for s in matching)

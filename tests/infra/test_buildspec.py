@@ -70,4 +70,7 @@ def test_imagedefinitions_point_the_three_containers_at_the_commit_image(
 def test_container_names_match_the_task_definitions(template: dict[str, Any]) -> None:
     for name in SERVICES:
         resource = template["Resources"][f"{name.capitalize()}TaskDefinition"]
-        assert [c["Name"] for c in resource["Properties"]["ContainerDefinitions"]] == [name]
+        containers = resource["Properties"]["ContainerDefinitions"]
+        # The pipeline sets the image of the container it names; a sidecar keeps its own.
+        ours = [c["Name"] for c in containers if "Repository" in str(c["Image"])]
+        assert ours == [name]

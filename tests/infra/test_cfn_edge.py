@@ -179,7 +179,8 @@ def test_the_listener_forwards_only_what_carries_the_distributions_secret_header
 def test_web_sets_secure_cookies_and_finds_the_shopper_behind_both_proxies(
     default: Deploy,
 ) -> None:
-    (container,) = default.resources["WebTaskDefinition"]["ContainerDefinitions"]
+    container = default.resources["WebTaskDefinition"]["ContainerDefinitions"][0]
+    assert container["Name"] == "web"
     env = container_env(container)
     assert env["ECOMM_SECURE_COOKIES"] == "true"
     hops = int(env["ECOMM_TRUSTED_PROXY_HOPS"])

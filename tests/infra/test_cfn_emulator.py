@@ -87,7 +87,9 @@ def test_task_definition_registers_against_the_emulator_ecs_api(
     ecs = client("ecs")
     registered = ecs.register_task_definition(**rendered)["taskDefinition"]
     assert registered["family"] == f"{data_plane.stack}-{family}"
-    (container,) = registered["containerDefinitions"]
+    container, *sidecars = registered["containerDefinitions"]
+    assert container["name"] == family
+    assert [s["name"] for s in sidecars] == ([] if family == "ops" else ["otel-collector"])
     assert container["image"].endswith(":latest")
     env = {e["name"]: e["value"] for e in container.get("environment", [])}
     assert env["ECOMM_RESOURCE_PREFIX"] == data_plane.prefix

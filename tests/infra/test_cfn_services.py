@@ -130,14 +130,17 @@ def test_dead_letters_raise_an_alarm(template: dict[str, Any], queue: QueueSpec)
 
 def test_web_5xx_raise_alarms(template: dict[str, Any]) -> None:
     metrics = {a["MetricName"] for a in alarms_on(template, "LoadBalancer.LoadBalancerFullName")}
-    assert metrics == {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"}
+    assert {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"} <= metrics
 
 
 def test_order_service_scales_on_the_order_queue_backlog(template: dict[str, Any]) -> None:
     target = template["Resources"]["OrderScalableTarget"]["Properties"]
     assert token(target["ResourceId"]) == "service/${Cluster}/${OrderService.Name}"
-    scaling = alarms_on(template, "OrderQueue.QueueName")
-    assert {a["MetricName"] for a in scaling} == {"ApproximateNumberOfMessagesVisible"}
+    scaling = [
+        a
+        for a in alarms_on(template, "OrderQueue.QueueName")
+        if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    ]
     assert {token(action) for a in scaling for action in a["AlarmActions"]} == {
         "OrderScaleOutPolicy",
         "OrderScaleInPolicy",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ecomm.core.runtime.settings import Settings
-from tests.infra.cfn import REPO
+from tests.infra.cfn import REPO, task_container
 from tests.infra.conftest import venv_tool
 from tests.infra.dockerfile import DOCKERFILE, parse, runtime_stage
 
@@ -126,8 +126,7 @@ def test_task_definition_health_checks_probe_healthz(
 ) -> None:
     port, handler = probe
     for role in ROLES:
-        resource = template["Resources"][f"{role.capitalize()}TaskDefinition"]
-        (container,) = resource["Properties"]["ContainerDefinitions"]
+        container = task_container(template, role)
         kind, *command = container["HealthCheck"]["Command"]
         assert kind == "CMD"
         # Same code, pointed at the probe's port instead of the role's fixed one.

@@ -108,7 +108,7 @@ def stack(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ECOMM_LOG_FORMAT", "console")
 
     async def go() -> None:
-        async with open_aws(settings) as aws:
+        async with open_aws(settings, "provision") as aws:
             await provision(aws, settings)
 
     asyncio.run(go())

@@ -1,25 +1,27 @@
-"""moto's server, wrapped: loopback only, DynamoDB requests serialised, every call counted.
+"""moto's server, wrapped: loopback only, DynamoDB requests serialised, every call recorded.
 
 moto's threaded server runs each request on its own thread with no locking in the DynamoDB
 backend, so two concurrent conditional writes on one item can both pass. Real DynamoDB makes
-each request atomic; a lock around DynamoDB requests restores that here. Counting calls by
-service and operation at the emulator is what the benchmarks report as "AWS calls".
+each request atomic; a lock around DynamoDB requests restores that here.
+
+Every call is recorded by caller, operation and resource (`calls.py`): counted since the last
+reset at `/_ecomm/calls` (what the benchmarks report as "AWS calls"), and kept for the whole run
+in `ledger`, which the IAM test holds against the task roles of infra/ecomm.yaml.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecomm.emulator import sqs_clock, transactions
+from ecomm.emulator.calls import Call, calls_of, parameters, signature
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -28,29 +30,28 @@ CALLS_PATH = "/_ecomm/calls"
 READY_PATH = "/_ecomm/ready"
 
 
-def _service_and_operation(environ: dict[str, Any]) -> tuple[str, str]:
-    """Name the AWS call from the SigV4 scope and the target header or form `Action`."""
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    service = "unknown"
-    with contextlib.suppress(IndexError):  # unsigned: moto answers it, we count it as unknown
-        service = auth.split(",")[0].split()[1].split("/")[3]
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if target:
-        return service, target.rsplit(".", 1)[-1]
+def _calls(environ: dict[str, Any]) -> list[Call]:
+    """What one request does, read from its signature, target header and parameters."""
+    sig = signature(environ.get("HTTP_AUTHORIZATION", ""))
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
     # Put the body back for moto, which reads it again.
     environ["wsgi.input"] = io.BytesIO(body)
-    action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
-    return service, action or environ.get("REQUEST_METHOD", "?")
+    params = parameters(body, environ.get("CONTENT_TYPE", ""))
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    operation = target.rsplit(".", 1)[-1] if target else str(params.get("Action", ""))
+    operation = operation or environ.get("REQUEST_METHOD", "?")
+    return list(calls_of(sig, operation, params)) or [Call(sig.caller, sig.service, operation, "*")]
 
 
 class FaithfulMiddleware:
     def __init__(self, app: WsgiApp) -> None:
         self._app = app
         self._dynamodb_lock = threading.Lock()
-        self._counts_lock = threading.Lock()
-        self.calls: Counter[tuple[str, str]] = Counter()
+        self.counts_lock = threading.Lock()
+        self.counts: Counter[Call] = Counter()
+        # Every kind of call since start; a reset of the counts leaves it whole.
+        self.ledger: set[Call] = set()
         # Set once provisioned and seeded, so `make run` starts the roles on a complete catalog.
         self.ready = threading.Event()
 
@@ -61,10 +62,13 @@ class FaithfulMiddleware:
             status = "200 OK" if self.ready.is_set() else "503 Service Unavailable"
             start_response(status, [("Content-Type", "text/plain")])
             return [status.encode()]
-        service, operation = _service_and_operation(environ)
-        with self._counts_lock:
-            self.calls[(service, operation)] += 1
-        if service != "dynamodb":
+        calls = _calls(environ)
+        with self.counts_lock:
+            # A batch over two tables is one request: count it once, record both resources.
+            self.counts[calls[0]] += 1
+            self.counts.update(dict.fromkeys(calls[1:], 0))
+            self.ledger.update(calls)
+        if calls[0].service != "dynamodb":
             return self._app(environ, start_response)
         with self._dynamodb_lock:
             # Materialise the body inside the lock: the backend work happens while it is built.
@@ -73,12 +77,10 @@ class FaithfulMiddleware:
     def _calls_endpoint(
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
-        with self._counts_lock:
+        with self.counts_lock:
             if environ.get("REQUEST_METHOD") == "DELETE":
-                self.calls.clear()
-            body = json.dumps(
-                [{"service": s, "operation": o, "count": n} for (s, o), n in self.calls.items()]
-            ).encode()
+                self.counts.clear()
+            body = json.dumps([c.as_json() | {"count": n} for c, n in self.counts.items()]).encode()
         start_response("200 OK", [("Content-Type", "application/json")])
         return [body]
 
@@ -150,7 +152,19 @@ class Emulator:
         self.pause()
 
     def calls(self) -> Counter[tuple[str, str]]:
-        return Counter(self.middleware.calls)
+        """Requests since the last reset, by (service, operation)."""
+        with self.middleware.counts_lock:
+            counts = list(self.middleware.counts.items())
+        counted: Counter[tuple[str, str]] = Counter()
+        for call, n in counts:
+            counted[(call.service, call.operation)] += n
+        return counted
 
     def reset_calls(self) -> None:
-        self.middleware.calls.clear()
+        with self.middleware.counts_lock:
+            self.middleware.counts.clear()
+
+    def ledger(self) -> set[Call]:
+        """Every kind of call made since the emulator started, by whom, on what."""
+        with self.middleware.counts_lock:
+            return set(self.middleware.ledger)

@@ -50,8 +50,10 @@ class AwsEndpoint:
 
     region: str
     url: str | None = None
-    # The local emulator checks no signature: spare a newcomer from inventing credentials.
-    dummy_credentials: bool = False
+    # The local emulator checks no signature: spare a newcomer from inventing credentials, send
+    # it no real ones, and let the access key id name the caller, which is how the emulator
+    # tells the roles apart (the IAM test holds each role's calls against its task role).
+    local_caller: str | None = None
 
 
 def _count_call(telemetry: Telemetry, service: str) -> Any:
@@ -81,8 +83,11 @@ async def open_clients(
     extra: dict[str, str] = {}
     if endpoint.url:
         extra["endpoint_url"] = endpoint.url
-    if endpoint.dummy_credentials and await session.get_credentials() is None:
-        extra |= {"aws_access_key_id": "ecomm-local", "aws_secret_access_key": "ecomm-local"}
+    if endpoint.local_caller:
+        extra |= {
+            "aws_access_key_id": endpoint.local_caller,
+            "aws_secret_access_key": "ecomm-local",
+        }
     clients: dict[str, Any] = {}
     for service in ("dynamodb", "sns", "sqs"):
         client = await stack.enter_async_context(

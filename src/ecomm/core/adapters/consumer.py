@@ -10,12 +10,16 @@ queue. Handlers must therefore be idempotent, and are (see the order and lookup 
                                    │ transient: visible again after a jittered backoff
                                    └ slow: visibility extended while it runs
     ─> delete the successes (batched; the Failed list is read) ─> loop until stopped
+
+Each message is handled in a CONSUMER span that continues the trace its attributes carry (the
+publisher put it there), and the events its handler returns carry that span's context on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,7 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
 
+from ecomm.core.adapters import trace_context
 from ecomm.core.adapters.publisher import EventPublisher, PublishFailed
 from ecomm.core.adapters.telemetry import Telemetry
 from ecomm.core.contracts.events import Envelope, MalformedEvent, decode
@@ -32,9 +39,10 @@ from ecomm.core.domain.errors import TransientError
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
-    from types_aiobotocore_sqs.type_defs import MessageTypeDef
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef, ReceiveMessageResultTypeDef
 
 log = structlog.get_logger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 # A handler returns the events to publish once it succeeded (an outbox for the batch).
 MessageHandler = Callable[[Envelope], Awaitable[Sequence[Envelope]]]
@@ -51,6 +59,7 @@ class _Outcome:
     done: bool = False
     events: Sequence[Envelope] = ()
     retry_after: int | None = None  # seconds until the message should be visible again
+    trace: trace_context.Carrier = dataclasses.field(default_factory=dict)  # handling's context
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class QueueConsumer:
         self._tuning = tuning
         self._stopping = asyncio.Event()
         self._receiving: asyncio.Task[Any] | None = None
+        self._trace_fields = trace_context.fields()
         self.state = ConsumerState()
 
     async def run(self) -> None:
@@ -135,15 +145,8 @@ class QueueConsumer:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _receive(self, url: str) -> list[MessageTypeDef]:
-        self._receiving = asyncio.ensure_future(
-            self._sqs.receive_message(
-                QueueUrl=url,
-                MaxNumberOfMessages=self._tuning.batch_size,
-                WaitTimeSeconds=self._tuning.wait_time_seconds,
-                VisibilityTimeout=self._tuning.visibility_timeout,
-                MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
-            )
-        )
+        with trace_context.untraced():  # the task copies the context, suppression included
+            self._receiving = asyncio.ensure_future(self._receive_call(url))
         try:
             answer = await self._receiving
         finally:
@@ -157,6 +160,16 @@ class QueueConsumer:
                 self._telemetry.message_received(self._name, lag)
         return messages
 
+    async def _receive_call(self, url: str) -> ReceiveMessageResultTypeDef:
+        return await self._sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=self._tuning.batch_size,
+            WaitTimeSeconds=self._tuning.wait_time_seconds,
+            VisibilityTimeout=self._tuning.visibility_timeout,
+            MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+            MessageAttributeNames=self._trace_fields,
+        )
+
     async def _process(self, url: str, messages: list[MessageTypeDef]) -> None:
         heartbeat = asyncio.create_task(self._extend_visibility(url, messages))
         try:
@@ -169,6 +182,24 @@ class QueueConsumer:
         await self._settle(url, outcomes)
 
     async def _handle(self, message: MessageTypeDef) -> _Outcome:
+        parent = trace_context.extract(message.get("MessageAttributes", {}))
+        with _tracer.start_as_current_span(
+            f"{self._name} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "aws_sqs",
+                "messaging.destination.name": self._name,
+                "messaging.message.id": message["MessageId"],
+            },
+        ) as span:
+            outcome = await self._handle_in_span(message)
+            if not outcome.done:
+                span.set_status(StatusCode.ERROR)
+            outcome.trace = trace_context.current()
+        return outcome
+
+    async def _handle_in_span(self, message: MessageTypeDef) -> _Outcome:
         outcome = _Outcome(message)
         receive_count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         structlog.contextvars.clear_contextvars()
@@ -204,7 +235,10 @@ class QueueConsumer:
         if not with_events:
             return
         try:
-            await self._publisher.publish_many([e for o in with_events for e in o.events])
+            await self._publisher.publish_many(
+                [e for o in with_events for e in o.events],
+                [o.trace for o in with_events for _ in o.events],
+            )
         except PublishFailed as exc:
             # The effects are recorded but not announced: keep the messages, so the handler runs
             # again, finds its effect already there, and publishes once more.

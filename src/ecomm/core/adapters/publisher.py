@@ -4,6 +4,10 @@ Two paths, because their failures mean different things. `publish` is for events
 be lost (an order): it waits for SNS and raises `PublishFailed`, so the caller can tell the
 shopper. `publish_later` is for telemetry-like events (a search): it returns at once and a
 background task sends them in `PublishBatch` calls of up to ten, so pages never wait on SNS.
+
+Each event carries the trace context of whoever handed it over (trace_context.py): `publish`
+the caller's, `publish_later` the one current when it was queued, `publish_many` the ones its
+caller names per event (a consumer publishing what each message's handling produced).
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind
 
+from ecomm.core.adapters import trace_context
 from ecomm.core.adapters.telemetry import Telemetry
 from ecomm.core.contracts.events import Envelope
 from ecomm.core.domain.errors import DomainError
@@ -25,9 +32,11 @@ if TYPE_CHECKING:
     from types_aiobotocore_sns.type_defs import (
         MessageAttributeValueTypeDef,
         PublishBatchRequestEntryTypeDef,
+        PublishBatchResponseTypeDef,
     )
 
 log = structlog.get_logger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 SNS_BATCH_LIMIT = 10
 
@@ -39,16 +48,23 @@ class PublishFailed(DomainError):
 class EventPublisher(Protocol):
     async def publish(self, event: Envelope) -> None: ...
 
-    async def publish_many(self, events: Sequence[Envelope]) -> None: ...
+    async def publish_many(
+        self, events: Sequence[Envelope], traces: Sequence[trace_context.Carrier] = ()
+    ) -> None: ...
 
     def publish_later(self, event: Envelope) -> None: ...
 
 
-def _attributes(event: Envelope) -> dict[str, MessageAttributeValueTypeDef]:
-    return {
+def _attributes(
+    event: Envelope, carrier: trace_context.Carrier | None = None
+) -> dict[str, MessageAttributeValueTypeDef]:
+    attributes: dict[str, MessageAttributeValueTypeDef] = {
         "type": {"DataType": "String", "StringValue": event.type.value},
         "correlationId": {"DataType": "String", "StringValue": event.correlationId},
     }
+    if carrier:
+        attributes.update(trace_context.message_attributes(carrier))
+    return attributes
 
 
 class SnsPublisher:
@@ -67,10 +83,13 @@ class SnsPublisher:
         self._topic_arn = topic_arn
         self._telemetry = telemetry
         self._flush_interval = flush_interval
-        self._pending: asyncio.Queue[Envelope] = asyncio.Queue(maxsize=max_pending)
+        self._pending: asyncio.Queue[tuple[Envelope, trace_context.Carrier]] = asyncio.Queue(
+            maxsize=max_pending
+        )
         self._task: asyncio.Task[None] | None = None
 
     async def publish(self, event: Envelope) -> None:
+        # The caller's context is current: the AWS instrumentation's Publish span carries it.
         try:
             await self._sns.publish(
                 TopicArn=self._topic_arn,
@@ -82,23 +101,26 @@ class SnsPublisher:
             raise PublishFailed(f"could not publish {event.type}: {exc}") from exc
         self._telemetry.event_published(event.type.value, "ok")
 
-    async def publish_many(self, events: Sequence[Envelope]) -> None:
-        """Publish in batches of ten; raises `PublishFailed` naming what SNS refused."""
+    async def publish_many(
+        self, events: Sequence[Envelope], traces: Sequence[trace_context.Carrier] = ()
+    ) -> None:
+        """Publish in batches of ten, each event with its trace context (`traces[i]`, else the
+        current one); raises `PublishFailed` naming what SNS refused."""
         failed: list[str] = []
+        carriers = list(traces) or [trace_context.current()] * len(events)
         for start in range(0, len(events), SNS_BATCH_LIMIT):
             chunk = events[start : start + SNS_BATCH_LIMIT]
+            chunk_carriers = carriers[start : start + SNS_BATCH_LIMIT]
             entries: list[PublishBatchRequestEntryTypeDef] = [
                 {
                     "Id": str(i),
                     "Message": e.to_json(),
-                    "MessageAttributes": _attributes(e),
+                    "MessageAttributes": _attributes(e, c),
                 }
-                for i, e in enumerate(chunk)
+                for i, (e, c) in enumerate(zip(chunk, chunk_carriers, strict=True))
             ]
             try:
-                answer = await self._sns.publish_batch(
-                    TopicArn=self._topic_arn, PublishBatchRequestEntries=entries
-                )
+                answer = await self._send_batch(entries, chunk_carriers)
             except (ClientError, BotoCoreError) as exc:
                 failed += [e.id for e in chunk]
                 log.warning("publish_batch_failed", error=str(exc), count=len(chunk))
@@ -113,9 +135,35 @@ class SnsPublisher:
         if failed:
             raise PublishFailed(f"{len(failed)} of {len(events)} events were not published")
 
+    async def _send_batch(
+        self,
+        entries: list[PublishBatchRequestEntryTypeDef],
+        carriers: Sequence[trace_context.Carrier],
+    ) -> PublishBatchResponseTypeDef:
+        # One span for the call: inside the trace of its events when they share one, else a
+        # span of its own linked to each of theirs.
+        origins = trace_context.span_contexts(carriers)
+        parent = trace_context.one_parent(origins)
+        with (
+            _tracer.start_as_current_span(
+                f"{self._topic_arn.rsplit(':', 1)[-1]} publish",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                links=[] if parent is not None else [Link(s) for s in origins],
+                attributes={
+                    "messaging.system": "aws_sns",
+                    "messaging.batch.message_count": len(entries),
+                },
+            ),
+            trace_context.entries_carry_their_own(),
+        ):
+            return await self._sns.publish_batch(
+                TopicArn=self._topic_arn, PublishBatchRequestEntries=entries
+            )
+
     def publish_later(self, event: Envelope) -> None:
         try:
-            self._pending.put_nowait(event)
+            self._pending.put_nowait((event, trace_context.current()))
         except asyncio.QueueFull:
             # Searches are signals, not records: under a flood, dropping one is the right call.
             self._telemetry.event_published(event.type.value, "dropped")
@@ -138,13 +186,15 @@ class SnsPublisher:
             await asyncio.sleep(self._flush_interval)
             await self._flush([first])
 
-    async def _flush(self, batch: list[Envelope] | None = None) -> None:
+    async def _flush(
+        self, batch: list[tuple[Envelope, trace_context.Carrier]] | None = None
+    ) -> None:
         batch = batch or []
         while not self._pending.empty():
             batch.append(self._pending.get_nowait())
         if not batch:
             return
         try:
-            await self.publish_many(batch)
+            await self.publish_many([e for e, _ in batch], [c for _, c in batch])
         except PublishFailed as exc:
             log.warning("background_publish_failed", error=str(exc))

@@ -5,6 +5,7 @@
 
 SIGTERM ─> stop receiving ─> finish the batches in hand (≤ shutdown_timeout)
         ─> drain HTTP requests, each app's cleanup_ctx ─> flush the publisher ─> close clients
+        ─> print the last metrics ─> export the last spans
 
 `--role all` runs the three roles on one runtime: one set of clients, one publisher.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -32,9 +34,12 @@ from ecomm.core.adapters.consumer import (
 )
 from ecomm.core.adapters.publisher import SnsPublisher
 from ecomm.core.contracts.resources import ResourceNames
+from ecomm.core.runtime.emf import Emf
 from ecomm.core.runtime.http import listening
+from ecomm.core.runtime.logs import writes_json
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.core.runtime.settings import Settings
+from ecomm.core.runtime.tracing import tracing
 
 log = structlog.get_logger(__name__)
 
@@ -78,19 +83,21 @@ class Runtime:
 RoleBuild = Callable[[Runtime], Awaitable[Built]]
 
 
-def aws_endpoint(settings: Settings) -> AwsEndpoint:
+def aws_endpoint(settings: Settings, role: str) -> AwsEndpoint:
     return AwsEndpoint(
         region=settings.aws_region,
         url=settings.aws_endpoint_url,
-        dummy_credentials=settings.uses_local_emulator,
+        local_caller=role if settings.uses_local_emulator else None,
     )
 
 
 @asynccontextmanager
-async def open_aws(settings: Settings, role: str = "cli") -> AsyncIterator[AwsClients]:
-    """Just the AWS clients, for one-shot commands (provision, seed, dlq)."""
+async def open_aws(settings: Settings, role: str = "ops") -> AsyncIterator[AwsClients]:
+    """Just the AWS clients, for one-shot commands (seed, dlq: the ops task's; provision)."""
     async with AsyncExitStack() as stack:
-        yield await open_clients(stack, aws_endpoint(settings), Metrics(role), ONE_SHOT_CONFIG)
+        yield await open_clients(
+            stack, aws_endpoint(settings, role), Metrics(role), ONE_SHOT_CONFIG
+        )
 
 
 @asynccontextmanager
@@ -98,16 +105,44 @@ async def open_runtime(
     settings: Settings, role: str, aws_config: AioConfig | None = None
 ) -> AsyncIterator[Runtime]:
     """`aws_config` None: the roles' patient retries; an operator command passes its own."""
-    metrics = Metrics(role)
+    metrics = Metrics(role, namespace=settings.metrics_namespace)
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
-        aws = await open_clients(stack, aws_endpoint(settings), metrics, aws_config)
+        stack.enter_context(tracing(settings, role))
+        if settings.metrics_interval and writes_json(settings):
+            await stack.enter_async_context(printing(metrics.emf, settings.metrics_interval))
+        aws = await open_clients(stack, aws_endpoint(settings, role), metrics, aws_config)
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
         await publisher.start()
         stack.push_async_callback(publisher.close)
         yield Runtime(settings, names, metrics, aws, topic_arn, publisher)
+
+
+@asynccontextmanager
+async def printing(emf: Emf, interval: float) -> AsyncIterator[None]:
+    """`emf`'s lines on stdout every `interval` seconds, and once more when the block ends."""
+
+    def flush() -> None:
+        lines = emf.lines()
+        if lines:
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+            sys.stdout.flush()
+
+    async def every_interval() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            flush()
+
+    task = asyncio.create_task(every_interval(), name="emf-printer")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        flush()
 
 
 async def run_roles(

@@ -1,7 +1,8 @@
 """What every role's HTTP server shares: request context, probes, metrics, JSON errors, serving.
 
 One summary log line per request, carrying the request id that also becomes the correlation id
-of any event the request publishes.
+of any event the request publishes. When tracing is on, each request is a SERVER span that
+continues the caller's trace (a `traceparent` header from web's peer calls).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from opentelemetry import propagate
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.trace import SpanKind, StatusCode
 
+from ecomm.core.runtime import tracing
 from ecomm.core.runtime.edge import BASELINE_HEADERS, EdgeRunner
 from ecomm.core.runtime.metrics import Metrics
 
@@ -52,6 +57,45 @@ def request_id_of(request: web.Request) -> str:
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bind a request id to the logs, echo it back, and log/measure one line per request."""
+    if not tracing.enabled():
+        return await _in_context(request, handler)
+    route = _route(request)
+    if route in _QUIET_ROUTES:
+        # A probe every few seconds per task is no story to trace, nor are the calls it makes.
+        with suppress_instrumentation():
+            return await _in_context(request, handler)
+    with tracing.tracer().start_as_current_span(
+        f"{request.method} {route}",
+        context=propagate.extract(request.headers),
+        kind=SpanKind.SERVER,
+        attributes={
+            "http.request.method": request.method,
+            "http.route": route,
+            "url.path": request.path,
+        },
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
+        status = 500
+        try:
+            response = await _in_context(request, handler)
+            status = response.status
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            span.set_attribute("http.response.status_code", status)
+            if status >= 500:
+                span.set_status(StatusCode.ERROR)
+        return response
+
+
+def _route(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+async def _in_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     rid = incoming if _SAFE_ID.fullmatch(incoming) else new_request_id()
     request[request_id_key] = rid
@@ -68,8 +112,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         raise
     finally:
         elapsed = time.perf_counter() - started
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource is not None else "unmatched"
+        route = _route(request)
         request.app[metrics_key].observe_request(request.method, route, status, elapsed)
         if route not in _QUIET_ROUTES:
             log.info(

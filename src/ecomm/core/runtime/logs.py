@@ -1,11 +1,12 @@
 """structlog, configured once per process, for our lines and the standard library's alike.
 
 `merge_contextvars` comes first so that whatever a request or a message binds (request id,
-correlation id, order id) lands on every line logged while handling it. In JSON mode every line
-is one JSON object, also for what aiohttp, botocore or asyncio log through `logging`, and a
-traceback is a structured list of frames without their local variables: a frame's locals hold
-forms, customers and tokens, which never belong in a log. `redact` is the last line of defence
-for what a message might still carry (an email address inside an exception's text).
+correlation id, order id) lands on every line logged while handling it; with tracing on, the
+current span's `trace_id` and `span_id` too, so a log line leads to its trace and back. In JSON
+mode every line is one JSON object, also for what aiohttp, botocore or asyncio log through
+`logging`, and a traceback is a structured list of frames without their local variables: a
+frame's locals hold forms, customers and tokens, which never belong in a log. `redact` is the
+last line of defence for what a message might still carry (an email address in an exception).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 from structlog.tracebacks import ExceptionDictTransformer
 
 from ecomm.core.runtime.settings import LogFormat, Settings
@@ -44,15 +46,33 @@ def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
     return {k: REDACTED if k in SENSITIVE_KEYS else _scrub(v) for k, v in event_dict.items()}
 
 
-def configure_logging(settings: Settings) -> None:
-    use_json = settings.log_format is LogFormat.JSON or (
+def add_trace_ids(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """The current span's ids, as the W3C and OpenTelemetry exporters write them (hex)."""
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        event_dict["trace_id"] = format(span_context.trace_id, "032x")
+        event_dict["span_id"] = format(span_context.span_id, "016x")
+    return event_dict
+
+
+def writes_json(settings: Settings) -> bool:
+    """JSON lines (for CloudWatch and tools) unless a person reads the terminal."""
+    return settings.log_format is LogFormat.JSON or (
         settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
     )
+
+
+def configure_logging(settings: Settings) -> None:
+    use_json = writes_json(settings)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    if settings.trace_exporters:
+        shared.append(add_trace_ids)
     renderer: structlog.types.Processor
     if use_json:
         shared += [

@@ -1,4 +1,9 @@
-"""Prometheus metrics, one registry per role so `--role all` and tests never collide."""
+"""What a role measures: Prometheus for `/metrics`, and the same events summed for CloudWatch.
+
+One registry per role so `--role all` and tests never collide. Every hook feeds both: the
+Prometheus series (scraped by whoever wants them) and `emf` (printed as CloudWatch Embedded
+Metric Format lines by the runtime, see emf.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from ecomm.core.runtime.emf import Emf
 
 CacheStats = Callable[[], Mapping[str, int]]
 
@@ -40,8 +47,10 @@ class _Caches(Collector):
 class Metrics:
     role: str
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    namespace: str = "ecomm"
 
     def __post_init__(self) -> None:
+        self.emf = Emf(self.role, self.namespace)
         r = self.registry
         self.http_requests = Histogram(
             "ecomm_http_request_duration_seconds",
@@ -78,6 +87,12 @@ class Metrics:
         self.orders = Counter(
             "ecomm_orders_total", "Orders processed, by outcome.", ["outcome"], registry=r
         )
+        self.payments = Counter(
+            "ecomm_payments_total",
+            "Payment attempts, by provider and outcome.",
+            ["provider", "outcome"],
+            registry=r,
+        )
         self.events_published = Counter(
             "ecomm_events_published_total",
             "Events published to SNS, by type and result.",
@@ -93,22 +108,40 @@ class Metrics:
 
     def aws_call(self, service: str, operation: str) -> None:
         self.aws_calls.labels(service, operation).inc()
+        self.emf.aws_call(service, operation)
 
     def aws_error(self, service: str, operation: str, code: str) -> None:
         self.aws_errors.labels(service, operation, code).inc()
+        self.emf.aws_error(service, operation)
 
     def event_published(self, event_type: str, result: str) -> None:
         self.events_published.labels(event_type, result).inc()
+        self.emf.event_published(event_type, result)
 
     def message_handled(self, queue: str, result: str) -> None:
         self.messages.labels(queue, result).inc()
+        self.emf.message_handled(queue, result)
 
     def message_received(self, queue: str, lag_seconds: float) -> None:
         self.receive_lag.labels(queue).observe(lag_seconds)
+        self.emf.message_received(queue, lag_seconds)
+
+    # What the roles report.
+
+    def order_recorded(self, outcome: str, placed_at: str | None) -> None:
+        """An order's outcome, first recorded now; `placed_at` is when the shopper placed it."""
+        self.orders.labels(outcome).inc()
+        self.emf.order(outcome, placed_at)
+
+    def payment(self, provider: str, outcome: str, seconds: float | None = None) -> None:
+        """A payment attempt's outcome, for the payment providers to call."""
+        self.payments.labels(provider, outcome).inc()
+        self.emf.payment(provider, outcome, seconds)
 
     def watch_cache(self, name: str, stats: CacheStats) -> None:
         """Export `stats()` (result -> count so far) as `ecomm_cache_lookups_total`."""
         self._caches.sources[name] = stats
+        self.emf.watch_cache(name, stats)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One request's latency; each label set's series is looked up once, not per request."""
@@ -118,6 +151,7 @@ class Metrics:
             series = self.http_requests.labels(key[0], route, str(status))
             self._request_series[key] = series
         series.observe(seconds)
+        self.emf.request(route, status, seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -35,6 +35,11 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class TraceExporter(StrEnum):
+    OTLP = "otlp"
+    CONSOLE = "console"
+
+
 class Settings(BaseSettings):
     """Process configuration, from `ECOMM_*` variables (plus botocore's own `AWS_*`)."""
 
@@ -60,6 +65,23 @@ class Settings(BaseSettings):
 
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
+
+    # CloudWatch metrics: where logs are JSON (on ECS), each role prints what it measured as
+    # Embedded Metric Format lines this often and on shutdown (see runtime/emf.py); 0 prints none.
+    metrics_namespace: str = Field(default="ecomm", min_length=1, max_length=255)
+    metrics_interval: float = Field(default=60.0, ge=0, le=3600)
+
+    # Traces, configured by OpenTelemetry's own variables: off unless an OTLP endpoint is set (on
+    # ECS, the collector sidecar at http://127.0.0.1:4318) or OTEL_TRACES_EXPORTER says console.
+    otel_traces_exporter: str = Field(default="", validation_alias="OTEL_TRACES_EXPORTER")
+    otel_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
+        ),
+    )
+    # The share of new traces recorded (a trace begun upstream keeps its caller's decision).
+    trace_sample_ratio: float = Field(default=1.0, ge=0, le=1)
 
     # Signs the cart and CSRF cookies. The default only suits a laptop; ECS injects a real one
     # from Secrets Manager (see infra/), and the web role refuses the default outside local mode.
@@ -124,6 +146,17 @@ class Settings(BaseSettings):
     @property
     def shop_currency(self) -> Currency:
         return CURRENCIES[self.currency]
+
+    @property
+    def trace_exporters(self) -> frozenset[TraceExporter]:
+        """Where spans go: nowhere unless configured."""
+        named = {n.strip().lower() for n in self.otel_traces_exporter.split(",") if n.strip()}
+        if "none" in named:
+            return frozenset()
+        chosen = {TraceExporter(n) for n in named if n in TraceExporter.__members__.values()}
+        if not named and self.otel_endpoint:
+            chosen.add(TraceExporter.OTLP)
+        return frozenset(chosen)
 
     @property
     def uses_local_emulator(self) -> bool:

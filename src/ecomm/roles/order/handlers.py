@@ -71,7 +71,7 @@ def order_handler(store: OrderStore, pricing: Pricing, metrics: Metrics) -> Mess
         outcome = await place_order(store, command, pricing, utc_now())
         order = outcome.order
         if outcome.fresh:
-            metrics.orders.labels(order.status.value).inc()
+            metrics.order_recorded(order.status.value, envelope.occurredAt)
             log.info("order_recorded", status=order.status, reason=order.reason)
         else:
             log.info("order_already_recorded", status=order.status)
