@@ -160,5 +160,5 @@ def test_an_unknown_queue_is_one_line_and_exit_2(
     assert out == ""
     assert err.count("\n") == 1
     assert err.startswith("ecomm dlq: ")
-    assert "NoSuchQueue is not one of the shop's queues: OrderQueue, LookupQueue" in err
+    assert "'NoSuchQueue' is not one of the shop's queues: OrderQueue, LookupQueue" in err
     assert "Traceback" not in err
