@@ -64,10 +64,14 @@ class OrderRepository:
                 "Update": {
                     "TableName": self._products,
                     "Key": {"productID": s(line.productID)},
-                    "UpdateExpression": "SET stock = stock - :q, updatedAt = :now",
+                    "UpdateExpression": (
+                        "SET stock = stock - :q, sold = if_not_exists(sold, :zero) + :q, "
+                        "updatedAt = :now"
+                    ),
                     "ConditionExpression": "attribute_exists(productID) AND stock >= :q",
                     "ExpressionAttributeValues": {
                         ":q": n(line.quantity),
+                        ":zero": n(0),
                         ":now": s(order.updatedAt),
                     },
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
