@@ -61,6 +61,13 @@ async def test_a_shopper_searches_orders_and_sees_the_order_confirmed(
         async with browser.get(order_path) as page:
             assert "CONFIRMED" in (await page.text()).upper()
 
+        async def among_best_sellers() -> bool:
+            async with browser.get("/") as page:
+                shelves = (await page.text()).split('id="featured-title"')[0]
+            return f"/products/{product.productID}" in shelves.partition("Best sellers")[2]
+
+        await eventually(among_best_sellers, within=20)
+
     assert (await products.get(product.productID)).stock == product.stock - 2
     # The checkout's request id travels through SNS and SQS into the order worker's log lines.
     worker_lines = [json.loads(line) for line in stack.log_lines("order") if line.startswith("{")]
