@@ -1,7 +1,7 @@
 """`python -m ecomm` / `ecomm`: run a role, or one of the operator commands.
 
     ecomm [--role web|lookup|order|all]     a role (ECOMM_ROLE when no flag is given)
-    ecomm emulator [--port 4566] [--products N]
+    ecomm emulator [--port 4566] [--products N] [--data DIR]
     ecomm provision
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE
@@ -20,6 +20,7 @@ import importlib
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="run the embedded AWS emulator")
     emulator.add_argument("--port", type=int, default=4566)
     emulator.add_argument("--products", type=int, default=2000, help="catalog size to seed")
+    emulator.add_argument(
+        "--data", type=Path, help="keep the shop here across restarts (saved on a clean stop)"
+    )
 
     commands.add_parser("provision", help="create the AWS resources (idempotent)")
 
@@ -162,10 +166,13 @@ async def _dlq(settings: Settings, action: str, queue: str) -> int:
     return 0
 
 
-def _emulator(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
-    from ecomm.emulator.command import run  # noqa: PLC0415 - needs the emulator extra
+async def _emulator(args: argparse.Namespace, settings: Settings) -> int:
+    from ecomm.emulator.command import PortInUse, run  # noqa: PLC0415 - needs the emulator extra
 
-    return run(settings, args.port, args.products)
+    try:
+        return await run(settings, args.port, args.products, args.data)
+    except PortInUse as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _loadgen(args: argparse.Namespace, _: Settings) -> Coroutine[Any, Any, int]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -50,3 +51,15 @@ def test_an_invalid_port_names_the_variable(
     monkeypatch.setenv("ECOMM_WEB_PORT", "99999")
     assert main(["--role", "web"]) == 2
     assert "ECOMM_WEB_PORT" in capsys.readouterr().err
+
+
+def test_the_emulator_on_a_port_in_use_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        assert main(["emulator", "--port", str(port), "--products", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecomm: port {port} is already in use, so the AWS emulator cannot start\n"
