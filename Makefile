@@ -8,7 +8,7 @@ PRODUCTS ?= 2000
 DATA ?= .ecomm
 EMULATOR_PORT ?= 4566
 
-.PHONY: install run reset test lint unit integration bench lock clean
+.PHONY: install run reset test lint unit integration bench screenshots lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## screenshots: docs/screenshots/ from the shop make run starts (2,000 products), desktop and phone
+screenshots: $(STAMP)
+	ECOMM_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_screenshots.py
 
 ## lock: re-pin the image's runtime dependencies (hash-checked) after changing pyproject.toml
 lock: $(STAMP)
