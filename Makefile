@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRODUCTS ?= 2000
-EMULATOR := http://127.0.0.1:4566
+# Where `make run` keeps the shop between runs (git-ignored); `make reset` forgets it.
+DATA ?= .ecomm
+EMULATOR_PORT ?= 4566
 
-.PHONY: install run test lint unit integration bench lock clean
+.PHONY: install run reset test lint unit integration bench screenshots lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +18,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the embedded AWS emulator (provisioned, seeded) and the three roles in one process
+## run: the embedded AWS emulator (the kept shop, or provisioned and seeded) and the three roles;
+## says "ready" with the URL once the shop answers; Ctrl-C stops the roles, then the emulator
 run: $(STAMP)
-	@export AWS_ENDPOINT_URL=$(EMULATOR) AWS_DEFAULT_REGION=us-east-1; \
-	$(BIN)/python -m ecomm emulator --products $(PRODUCTS) & emulator=$$!; \
-	trap 'kill $$emulator 2>/dev/null; wait $$emulator 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python -c 'from ecomm.emulator.command import wait_ready; wait_ready("$(EMULATOR)")' && \
-	echo "" && echo "  ecomm is starting: open http://127.0.0.1:8080  (Ctrl-C stops everything)" && echo "" && \
-	$(BIN)/python -m ecomm --role all
+	@$(BIN)/python -m ecomm.emulator.local_shop --products $(PRODUCTS) --data $(DATA) \
+		--emulator-port $(EMULATOR_PORT)
+
+## reset: forget the shop `make run` kept (stop it first); the next run seeds a fresh catalog
+reset:
+	rm -rf $(DATA)
 
 ## test: lint, type-check and every test (unit, integration, end-to-end, browser)
 test: lint
@@ -43,6 +46,10 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## screenshots: docs/screenshots/ from the shop make run starts (2,000 products), desktop and phone
+screenshots: $(STAMP)
+	ECOMM_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_screenshots.py
 
 ## lock: re-pin the image's runtime dependencies (hash-checked) after changing pyproject.toml
 lock: $(STAMP)

@@ -1,7 +1,7 @@
 """`python -m ecomm` / `ecomm`: run a role, or one of the operator commands.
 
     ecomm [--role web|lookup|order|all]     a role (ECOMM_ROLE when no flag is given)
-    ecomm emulator [--port 4566] [--products N]
+    ecomm emulator [--port 4566] [--products N] [--data DIR]
     ecomm provision
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE [--limit N]
@@ -21,7 +21,6 @@ import asyncio
 import errno
 import importlib
 import signal
-import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -172,18 +171,13 @@ async def _dlq(settings: Settings, action: str, queue: str, limit: int | None) -
     return _fail("; ".join(problems), 1) if problems else 0
 
 
-def _emulator(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
-    from ecomm.emulator.command import run  # noqa: PLC0415 - needs the emulator extra
+async def _emulator(args: argparse.Namespace, settings: Settings) -> int:
+    from ecomm.emulator.command import PortInUse, run  # noqa: PLC0415 - needs the emulator extra
 
-    # The server would print its own two lines and exit 1 on a taken port; say it as ours.
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", args.port))
-        except OSError as exc:
-            raise UsageError(
-                f"emulator: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}"
-            ) from None
-    return run(settings, args.port, args.products)
+    try:
+        return await run(settings, args.port, args.products, args.data)
+    except PortInUse as exc:
+        raise UsageError(str(exc)) from exc
 
 
 async def _loadgen(args: argparse.Namespace, _: Settings) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="run the embedded AWS emulator")
     emulator.add_argument("--port", type=whole(1, 65535), default=4566)
     emulator.add_argument("--products", type=products, default=2000, help="catalog size to seed")
+    emulator.add_argument(
+        "--data", type=Path, help="keep the shop here across restarts (saved on a clean stop)"
+    )
 
     commands.add_parser("provision", help="create the AWS resources (idempotent)")
 

@@ -139,8 +139,14 @@ async def fill_checkout(page: Page, name: str = "Ada Lovelace") -> None:
     await page.get_by_label("Country").select_option("GB")
 
 
+@pytest.fixture
+def shop_url(shop: RunningShop) -> str:
+    """Where the visitors go (a test module may send them elsewhere)."""
+    return shop.url
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def visitor_factory(browser: Browser, shop: RunningShop) -> AsyncIterator[OpenVisitor]:
+async def visitor_factory(browser: Browser, shop_url: str) -> AsyncIterator[OpenVisitor]:
     contexts: list[BrowserContext] = []
 
     async def open_visitor(
@@ -149,14 +155,14 @@ async def visitor_factory(browser: Browser, shop: RunningShop) -> AsyncIterator[
         context = await browser.new_context(
             java_script_enabled=javascript,
             viewport=viewport or DESKTOP,  # type: ignore[arg-type]
-            base_url=shop.url,
+            base_url=shop_url,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
         problems = PageProblems()
         page = await context.new_page()
         problems.watch(page)
-        return Visitor(context, page, problems, shop.url)
+        return Visitor(context, page, problems, shop_url)
 
     yield open_visitor
     for context in contexts:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from collections.abc import Iterator
 
@@ -132,13 +131,3 @@ def test_a_stack_never_provisioned_is_one_line_and_exit_2(
     assert code == 2
     assert_one_line(err, "ecomm: seed: not found at ")
     assert "provision" in err
-
-
-def test_a_taken_emulator_port_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        code, err, _ = run(["emulator", "--port", str(port), "--products", "0"], capsys)
-    assert code == 2
-    assert_one_line(err, f"ecomm: emulator: cannot listen on 127.0.0.1:{port}")

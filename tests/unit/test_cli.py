@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -185,3 +186,15 @@ def test_an_invalid_setting_is_one_line_and_exit_2(
     code, _, err = run_cli(["provision"], capsys)
     assert_one_line_usage_error(code, err)
     assert variable in err or "region" in err
+
+
+def test_the_emulator_on_a_port_in_use_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        assert main(["emulator", "--port", str(port), "--products", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecomm: port {port} is already in use, so the AWS emulator cannot start\n"

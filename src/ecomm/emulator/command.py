@@ -1,15 +1,26 @@
-"""`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, until stopped."""
+"""`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, until stopped.
+
+With `--data DIR` the shop outlives the process: a clean stop (SIGINT, SIGTERM) saves the
+tables' items and waiting messages in DIR, and the next start restores them instead of seeding
+(see `snapshot.py`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import sys
+from pathlib import Path
 
 import structlog
 
+from ecomm.core.adapters.aws import AwsClients
 from ecomm.core.adapters.products_table import ProductRepository
-from ecomm.core.runtime.bootstrap import open_runtime
+from ecomm.core.contracts.resources import ResourceNames
+from ecomm.core.runtime.bootstrap import open_aws, open_runtime
 from ecomm.core.runtime.settings import Settings
+from ecomm.emulator import snapshot
 from ecomm.emulator.server import Emulator
 from ecomm.ops.catalog import seed
 from ecomm.ops.provision import provision
@@ -17,41 +28,70 @@ from ecomm.ops.provision import provision
 log = structlog.get_logger(__name__)
 
 
-async def run(settings: Settings, port: int, products: int) -> int:
-    emulator = Emulator(host="127.0.0.1", port=port).start()
+class PortInUse(Exception):
+    """The emulator's port is taken: one line for the command line."""
+
+
+def say(line: str) -> None:
+    """A line for the person at the terminal (the logs are for machines)."""
+    print(f"ecomm: {line}", file=sys.stderr, flush=True)  # noqa: T201
+
+
+async def run(settings: Settings, port: int, products: int, data: Path | None = None) -> int:
+    try:
+        emulator = Emulator(host="127.0.0.1", port=port).start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} is already in use, so the AWS emulator cannot start"
+            ) from exc
+        raise
     local = settings.model_copy(update={"aws_endpoint_url": emulator.url})
     try:
+        # Stopped before this is done, the process just ends: a saved shop stays as it was.
         async with open_runtime(local, "emulator") as rt:
             await provision(rt.aws, local)
-            if products:
-                repo = ProductRepository(rt.aws.dynamodb, rt.names.products_table)
-                await seed(repo, products)
+            restored = await _restore(rt.aws, rt.names, data, products) if data else None
+            if restored is None and products:
+                await seed(ProductRepository(rt.aws.dynamodb, rt.names.products_table), products)
+        kept = products if restored is None else restored.seeded_with
         emulator.middleware.ready.set()
-        log.info("emulator_ready", url=emulator.url, products=products)
+        log.info("emulator_ready", url=emulator.url, products=kept)
         print(f"AWS emulator ready: export AWS_ENDPOINT_URL={emulator.url}", flush=True)  # noqa: T201
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
+        if data is not None:
+            return await _save(local, rt.names, data, kept)
     finally:
         emulator.stop()
     return 0
 
 
-def wait_ready(url: str = "http://127.0.0.1:4566", timeout: float = 180.0) -> None:
-    """Block until the emulator at `url` is provisioned and seeded (used by `make run`)."""
-    import time  # noqa: PLC0415
-    import urllib.error  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
+async def _restore(
+    aws: AwsClients, names: ResourceNames, data: Path, products: int
+) -> snapshot.Restored | None:
+    try:
+        restored = await snapshot.restore(aws, names, data)
+    except snapshot.SnapshotUnreadable as exc:
+        say(f"{exc}; seeding a fresh catalog")
+        return None
+    if restored is None:
+        return None
+    say(f"restored the shop saved in {data}/ ({snapshot.describe(restored)})")
+    if products != restored.seeded_with:
+        say(f"kept it rather than seeding {products:,} products: `make reset` starts afresh")
+    return restored
 
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_ecomm/ready", timeout=2):  # noqa: S310 - loopback
-                return
-        except (urllib.error.URLError, OSError):
-            if time.monotonic() > deadline:
-                message = f"the emulator at {url} was not ready in {timeout:.0f} s"
-                raise TimeoutError(message) from None
-            time.sleep(0.3)
+
+async def _save(settings: Settings, names: ResourceNames, data: Path, products: int) -> int:
+    try:
+        async with open_aws(settings, "emulator") as aws:
+            saved = await snapshot.save(aws, names, data, products)
+    except OSError as exc:
+        say(f"could not save the shop in {data}/: {exc}")
+        return 1
+    say(f"saved the shop in {data}/ ({saved:,} items)")
+    return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ecomm.emulator import sqs_clock, transactions
+from ecomm.emulator import plain_reads, sqs_clock, transactions
 from ecomm.emulator.calls import Call, calls_of, parameters, signature
 
 StartResponse = Callable[..., Any]
@@ -115,6 +116,7 @@ class Emulator:
     def start(self) -> Emulator:
         transactions.install()
         sqs_clock.install()
+        plain_reads.install()
         self._listen()
         return self
 
@@ -126,10 +128,21 @@ class Emulator:
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
-        self._server = make_server(
-            self._host, self._port, self.middleware, threaded=True, request_handler=QuietHandler
-        )
-        self._port = self._server.server_port  # port 0 means "any free port"
+        # Bound here, not by werkzeug, which prints two lines and exits when the port is taken:
+        # an OSError lets the command say so in one.
+        listener = socket.create_server((self._host, self._port))
+        try:
+            self._server = make_server(
+                self._host,
+                self._port,
+                self.middleware,
+                threaded=True,
+                request_handler=QuietHandler,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # the server holds its own duplicate
+        self._port = self._server.port  # port 0 means "any free port"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="emulator", daemon=True
         )

@@ -58,6 +58,7 @@ async def test_a_search_is_answered_from_an_index_of_the_whole_table_without_dyn
     item = body["items"][0]
     assert set(item) == {
         "productID", "name", "description", "category", "price", "stock", "updatedAt", "imageUrl",
+        "sold",
     }  # fmt: skip
     assert "headphones" in item["name"].lower()
     assert isinstance(item["price"], float | int)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -23,9 +24,10 @@ from tests.unit.lookup.catalogs import product, ready_model
 from tests.unit.lookup.fakes import FakeTable
 
 CATALOG = [
-    product("P1", "Wireless Headphones", price="199.99", stock=3),
-    product("P2", "Studio Speaker", price="89.50", stock=0),
-    product("P3", "Oak Kettle", category="Home & Kitchen", price="45.00", stock=7),
+    replace(product("P1", "Wireless Headphones", price="199.99", stock=3), sold=2),
+    replace(product("P2", "Studio Speaker", price="89.50", stock=0), sold=9),
+    replace(product("P3", "Oak Kettle", category="Home & Kitchen", price="45.00", stock=7), sold=5),
+    product("P4", "Desk Speaker", price="59.00", stock=1),
 ]
 
 
@@ -67,6 +69,7 @@ async def test_a_search_page_has_items_total_page_and_per_page(client: Client) -
                 "stock": 3,
                 "updatedAt": "2026-01-01T00:00:00.000Z",
                 "imageUrl": None,
+                "sold": 2,
             }
         ],
         "total": 1,
@@ -79,7 +82,7 @@ async def test_filters_and_sorts_arrive_as_query_parameters(client: Client) -> N
     answer = await client.get(
         "/api/products", params={"in_stock": "true", "max_price": "100", "sort": "price_desc"}
     )
-    assert [i["productID"] for i in (await answer.json())["items"]] == ["P3"]
+    assert [i["productID"] for i in (await answer.json())["items"]] == ["P4", "P3"]
 
 
 async def test_a_product_is_read_by_its_id(client: Client) -> None:
@@ -109,10 +112,23 @@ async def test_ids_that_are_too_many_or_not_ids_are_a_json_400(client: Client, i
 async def test_categories_and_trending(client: Client) -> None:
     categories = await (await client.get("/api/categories")).json()
     assert categories == {
-        "categories": [{"name": "Audio", "count": 2}, {"name": "Home & Kitchen", "count": 1}]
+        "categories": [{"name": "Audio", "count": 3}, {"name": "Home & Kitchen", "count": 1}]
     }
     trending = await (await client.get("/api/trending")).json()
     assert [i["query"] for i in trending["items"]] == ["kettle", "headphones"]
+
+
+async def test_featured_takes_the_categories_in_turns_in_stock_dearest_first(
+    client: Client,
+) -> None:
+    answer = await client.get("/api/featured")
+    assert [i["productID"] for i in (await answer.json())["items"]] == ["P1", "P3", "P4"]
+
+
+async def test_best_sellers_are_in_stock_most_sold_first(client: Client) -> None:
+    answer = await client.get("/api/bestsellers")
+    items = (await answer.json())["items"]
+    assert [(i["productID"], i["sold"]) for i in items] == [("P3", 5), ("P1", 2)]
 
 
 @pytest.mark.parametrize(
@@ -169,6 +185,8 @@ async def test_not_ready_until_the_index_is_loaded() -> None:
                 return (await client.get("/readyz")).status == 200
 
             await eventually(ready, within=3)
-            assert (await (await client.get("/api/products")).json())["total"] == 3
+            assert (await (await client.get("/api/products")).json())["total"] == len(CATALOG)
+            best = (await (await client.get("/api/bestsellers")).json())["items"]
+            assert [i["productID"] for i in best] == ["P3", "P1"]  # ranked as the load read
     finally:
         loading.cancel()

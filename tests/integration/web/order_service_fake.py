@@ -61,8 +61,9 @@ class FakeOrderService:
         self.announced += await self._handle(event)
         for pid, stock in self.store.stock.items():
             if stock != before[pid]:
-                shown = self.catalog.products[pid].stock
-                self.catalog.set_stock(pid, shown + stock - before[pid])
+                # Units that left the stock were sold (or came back, when cancelled).
+                shown, change = self.catalog.products[pid], stock - before[pid]
+                self.catalog.change(pid, stock=shown.stock + change, sold=shown.sold - change)
 
     def _load_catalog(self) -> dict[str, int]:
         products = self.catalog.products.values()

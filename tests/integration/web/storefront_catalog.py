@@ -21,6 +21,7 @@ from ecomm.core.contracts.products import InvalidIds, items_json, product_json, 
 from ecomm.core.contracts.search import read_search
 from ecomm.core.domain.products import Product
 from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
+from ecomm.roles.lookup.showcase import BEST_SELLERS, FEATURED
 
 __all__ = ["FakeCatalog"]
 
@@ -92,7 +93,7 @@ def _matches(product: Product, query: SearchQuery) -> bool:
 
 _SORTS: dict[Sort, Callable[[Product], Any]] = {
     Sort.PRICE_ASC: lambda p: (p.price, p.productID),
-    Sort.PRICE_DESC: lambda p: (-p.price, p.productID),
+    Sort.PRICE_DESC: lambda p: (-p.price, p.name.lower(), p.productID),
     Sort.NAME: lambda p: (p.name.lower(), p.productID),
 }
 
@@ -170,6 +171,30 @@ class FakeCatalog:
             counts = [{"name": c, "count": n} for c, n in sorted(named.items())]
             return web.json_response({"categories": counts})
 
+        async def featured(_: web.Request) -> web.Response:
+            # lookup's rule (showcase.py): categories in turns, in-stock products dearest first.
+            await self._gate()
+            shelves = [
+                sorted(
+                    (p for p in self.products.values() if p.category == c and p.in_stock),
+                    key=_SORTS[Sort.PRICE_DESC],
+                )
+                for c in sorted({p.category for p in self.products.values()})
+            ]
+            turns = [
+                s[t]
+                for t in range(max(map(len, shelves), default=0))
+                for s in shelves
+                if t < len(s)
+            ]
+            return _json(items_json([product_json(p) for p in turns[:FEATURED]]))
+
+        async def best_sellers(_: web.Request) -> web.Response:
+            await self._gate()
+            sold = [p for p in self.products.values() if p.sold > 0 and p.in_stock]
+            sold.sort(key=lambda p: (-p.sold, p.productID))
+            return _json(items_json([product_json(p) for p in sold[:BEST_SELLERS]]))
+
         async def trending(_: web.Request) -> web.Response:
             await self._gate()
             if self.trending_broken:
@@ -182,4 +207,6 @@ class FakeCatalog:
         app.router.add_get("/api/products/{pid}", product)
         app.router.add_get("/api/categories", categories)
         app.router.add_get("/api/trending", trending)
+        app.router.add_get("/api/featured", featured)
+        app.router.add_get("/api/bestsellers", best_sellers)
         return app

@@ -6,6 +6,7 @@ import html
 import re
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -28,10 +29,66 @@ async def test_the_home_page_shows_categories_featured_products_and_trends(
 ) -> None:
     page = await (await web_client.get("/")).text()
     assert 'href="/search?category=Lighting"' in page
-    assert page.count('class="card"') == 8
     assert 'href="/search?q=lamp"' in page
     for landmark in ("<header", "<nav", "<main", "<footer"):
         assert landmark in page
+
+
+def _shelf(page: str, title_id: str) -> list[str]:
+    """The product ids a home page section shows, in order."""
+    start = page.find(f'id="{title_id}"')
+    if start < 0:
+        return []
+    section = page[start : page.find("</section>", start)]
+    return re.findall(r'class="card-link" href="/products/([^"]+)"', section)
+
+
+async def test_featured_products_take_the_categories_in_turns(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    featured = _shelf(await (await web_client.get("/")).text(), "featured-title")
+    assert len(featured) == 12
+    first_round = [catalog.products[p].category for p in featured[:4]]
+    assert first_round == ["Books", "Garden", "Kitchen", "Lighting"]
+    assert not set(featured) & {"p004", "p016"}  # sold out
+
+
+async def test_best_sellers_appear_once_orders_confirmed(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    page = await (await web_client.get("/")).text()
+    assert "Best sellers" not in page
+    catalog.change("p010", sold=4)
+    catalog.change("p003", sold=9)
+    page = await (await web_client.get("/")).text()
+    assert _shelf(page, "best-sellers-title") == ["p003", "p010"]
+
+
+@pytest.mark.parametrize(
+    ("trending", "headings"),
+    [([], ["Try"]), (["lamp"], ["Trending", "Try"]), (["lamp", "kettle", "atlas"], ["Trending"])],
+)
+async def test_suggestions_fill_in_while_few_searches_trend(
+    web_client: Client, catalog: FakeCatalog, trending: list[str], headings: list[str]
+) -> None:
+    catalog.trending = trending
+    page = await (await web_client.get("/")).text()
+    assert re.findall(r'<h2 class="inline-heading">(\w+)</h2>', page) == headings
+
+
+async def test_every_search_the_home_page_suggests_finds_products(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    catalog.trending = []
+    page = html.unescape(await (await web_client.get("/")).text())
+    chips = re.findall(r'class="chip" href="/search\?q=([^"]+)"', page)
+    placeholder = re.search(r'placeholder="Try “([^”]+)”"', page)
+    assert placeholder is not None
+    assert len(chips) >= 4
+    assert set(placeholder.groups()) <= {unquote_plus(c) for c in chips}
+    for suggestion in chips:
+        found = await (await web_client.get(f"/search?q={suggestion}")).text()
+        assert 'class="card"' in found, suggestion
 
 
 async def test_home_still_works_when_trending_fails(

@@ -48,6 +48,7 @@ def test_a_change_a_search_can_see_moves_the_version(changed: Product) -> None:
         pytest.param(replace(SPEAKER, stock=0), id="still sold out"),
         pytest.param(replace(HEADPHONES, price=Decimal("19.9901")), id="price below a cent"),
         pytest.param(replace(HEADPHONES, imageUrl="/static/p1.png"), id="image"),
+        pytest.param(replace(HEADPHONES, stock=2, sold=3), id="sold"),
         pytest.param(HEADPHONES, id="the same product again"),
     ],
 )

@@ -43,6 +43,8 @@ def product_to_item(p: Product) -> Item:
     }
     if p.imageUrl:
         item["imageUrl"] = s(p.imageUrl)
+    if p.sold:
+        item["sold"] = n(p.sold)
     return item
 
 
@@ -56,6 +58,7 @@ def product_from_item(item: Item) -> Product:
         stock=int(Decimal(item.get("stock", {}).get("N", "0"))),
         updatedAt=item.get("updatedAt", {}).get("S", ""),
         imageUrl=item.get("imageUrl", {}).get("S"),
+        sold=int(Decimal(item.get("sold", {}).get("N", "0"))),
     )
 
 

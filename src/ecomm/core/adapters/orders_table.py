@@ -110,7 +110,7 @@ class OrderRepository:
 
     def _reservation(self, line: OrderLine, now: str) -> UpdateTypeDef:
         condition = "attribute_exists(productID) AND stock >= :q"
-        values = {":q": n(line.quantity), ":now": s(now)}
+        values = {":q": n(line.quantity), ":zero": n(0), ":now": s(now)}
         if line.unitPrice is not None:
             # The price the shopper was shown is the price they pay, or nothing is reserved.
             condition += " AND price = :price"
@@ -118,7 +118,10 @@ class OrderRepository:
         return {
             "TableName": self._products,
             "Key": {"productID": s(line.productID)},
-            "UpdateExpression": "SET stock = stock - :q, updatedAt = :now",
+            # `sold` counts units sold, for the best sellers: it moves with the stock.
+            "UpdateExpression": (
+                "SET stock = stock - :q, sold = if_not_exists(sold, :zero) + :q, updatedAt = :now"
+            ),
             "ConditionExpression": condition,
             "ExpressionAttributeValues": values,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -205,7 +208,11 @@ class OrderRepository:
         return {
             "TableName": self._products,
             "Key": {"productID": s(line.productID)},
-            "UpdateExpression": "SET stock = stock + :q, updatedAt = :now",
+            # A cancelled sale is no sale: `sold` gives the units back too (an order from before
+            # `sold` existed counts from what it would have added, so never below zero).
+            "UpdateExpression": (
+                "SET stock = stock + :q, sold = if_not_exists(sold, :q) - :q, updatedAt = :now"
+            ),
             # Without it, a product deleted meanwhile would come back as a row with only a stock.
             "ConditionExpression": "attribute_exists(productID)",
             "ExpressionAttributeValues": {":q": n(line.quantity), ":now": s(now)},

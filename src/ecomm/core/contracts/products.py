@@ -29,7 +29,7 @@ def product_json(product: Product) -> bytes:
     text = json.dumps
     return (
         b'{"productID": %s, "name": %s, "description": %s, "category": %s, "price": %s, '
-        b'"stock": %d, "updatedAt": %s, "imageUrl": %s}'
+        b'"stock": %d, "updatedAt": %s, "imageUrl": %s, "sold": %d}'
         % (
             text(product.productID).encode(),
             text(product.name).encode(),
@@ -39,6 +39,7 @@ def product_json(product: Product) -> bytes:
             product.stock,
             text(product.updatedAt).encode(),
             text(product.imageUrl).encode(),
+            product.sold,
         )
     )
 
@@ -79,6 +80,7 @@ class ProductBody(_Body):
     stock: int
     updatedAt: str = ""  # noqa: N815
     imageUrl: str | None = None  # noqa: N815
+    sold: Annotated[int, Field(ge=0)] = 0
 
     def to_domain(self) -> Product:
         return Product(**{**self.model_dump(), "price": self.price.quantize(CENT)})

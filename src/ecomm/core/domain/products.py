@@ -18,6 +18,7 @@ class Product:
     stock: int
     updatedAt: str  # noqa: N815
     imageUrl: str | None = None  # noqa: N815
+    sold: int = 0  # units in confirmed orders, counted by the order transaction
 
     @property
     def in_stock(self) -> bool:

@@ -109,8 +109,6 @@ async def open_runtime(
     names = ResourceNames.with_prefix(settings.resource_prefix)
     async with AsyncExitStack() as stack:
         stack.enter_context(tracing(settings, role))
-        if settings.metrics_interval and writes_json(settings):
-            await stack.enter_async_context(printing(metrics.emf, settings.metrics_interval))
         aws = await open_clients(stack, aws_endpoint(settings, role), metrics, aws_config)
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
@@ -152,6 +150,10 @@ async def run_roles(
     consumer that dies stops the process."""
     settings = rt.settings
     async with AsyncExitStack() as stack:
+        # What the roles measured goes to CloudWatch as EMF lines (where logs are JSON, as on
+        # ECS); one-shot commands and the emulator print none.
+        if settings.metrics_interval and writes_json(settings):
+            await stack.enter_async_context(printing(rt.metrics.emf, settings.metrics_interval))
         consumers: list[QueueConsumer] = []
         for name, build in roles:
             built = await build(rt)

@@ -25,6 +25,7 @@ from ecomm.core.runtime.lru import Lru
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.results import SearchResults
+from ecomm.roles.lookup.showcase import Featured, best_sellers
 from ecomm.roles.lookup.trending import Trending
 
 TRENDING_COUNT = 10
@@ -84,6 +85,7 @@ model_key = web.AppKey("model", ReadModel)
 trending_key = web.AppKey("trending", Trending)
 products_key = web.AppKey("products", ProductGetter)
 caches_key = web.AppKey("search_caches", SearchCaches)
+featured_key = web.AppKey("featured", Featured)
 
 
 def _ready_model(request: web.Request) -> ReadModel:
@@ -145,6 +147,23 @@ async def list_categories(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
+async def list_featured(request: web.Request) -> web.Response:
+    """`{"items": [...]}`: in-stock products across the categories (see `showcase.py`)."""
+    found = request.app[featured_key].products(_ready_model(request).index)
+    return web.Response(
+        body=items_json([product_json(p) for p in found]), content_type="application/json"
+    )
+
+
+async def list_best_sellers(request: web.Request) -> web.Response:
+    """`{"items": [...]}`: the in-stock products that sold most, none before anything sold."""
+    model = _ready_model(request)
+    found = best_sellers(model.sales, model.index)
+    return web.Response(
+        body=items_json([product_json(p) for p in found]), content_type="application/json"
+    )
+
+
 async def list_trending(request: web.Request) -> web.Response:
     top = request.app[trending_key].top(TRENDING_COUNT)
     return web.json_response({"items": [{"query": t.query, "score": t.score} for t in top]})
@@ -152,7 +171,10 @@ async def list_trending(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app[caches_key] = SearchCaches()
+    app[featured_key] = Featured()
     app.router.add_get("/api/products", list_products)
     app.router.add_get("/api/products/{product_id}", product_detail)
     app.router.add_get("/api/categories", list_categories)
     app.router.add_get("/api/trending", list_trending)
+    app.router.add_get("/api/featured", list_featured)
+    app.router.add_get("/api/bestsellers", list_best_sellers)

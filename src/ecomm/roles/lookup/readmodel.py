@@ -19,6 +19,9 @@ refresh, and that scan neither replaces nor removes it:
 The product comes back to the table's row at its next refresh or at the end of the next scan
 that no refresh of it overlaps. `updatedAt` plays no part: a row that claims a time ahead of the
 clock would otherwise outrank the table for as long as the task runs.
+
+Every row applied is also ranked by its units sold (`sales`, for the best sellers), and every
+product removed is forgotten there, so the ranking never needs a scan of the index.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from contextlib import contextmanager
 
 from ecomm.core.domain.products import Product
 from ecomm.roles.lookup.index import SearchIndex
+from ecomm.roles.lookup.showcase import Sales
 
 
 class NotReady(Exception):
@@ -39,10 +43,21 @@ class NotReady(Exception):
 class ReadModel:
     def __init__(self, index: SearchIndex | None = None) -> None:
         self.index = index if index is not None else SearchIndex()
+        self.sales = Sales()
+        for product_id in self.index.product_ids():
+            held = self.index.get(product_id)
+            if held is not None:
+                self.sales.record(held)
         self.ready = asyncio.Event()
         self._reading: Counter[str] = Counter()  # product ids a refresh is reading right now
         # Product ids a refresh read while a full scan runs (None: no scan running).
         self._touched: set[str] | None = None
+
+    def load(self, products: list[Product]) -> None:
+        """One page of the first load (on a worker thread, before anything else reads)."""
+        self.index.load(products)
+        for product in products:
+            self.sales.record(product)
 
     def mark_ready(self) -> None:
         self.ready.set()
@@ -71,8 +86,10 @@ class ReadModel:
             product = found.get(product_id)
             if product is None:
                 self.index.remove(product_id)
+                self.sales.forget(product_id)
             elif self.index.get(product_id) != product:
                 self.index.upsert(product)
+                self.sales.record(product)
 
     # -- full scans ---------------------------------------------------------------------------
 
@@ -88,6 +105,7 @@ class ReadModel:
             if product.productID in touched or self.index.get(product.productID) == product:
                 continue
             self.index.upsert(product)
+            self.sales.record(product)
             changes += 1
         return changes
 
@@ -102,4 +120,5 @@ class ReadModel:
         gone = self.index.product_ids() - seen - touched
         for product_id in gone:
             self.index.remove(product_id)
+            self.sales.forget(product_id)
         return len(gone)

@@ -76,7 +76,7 @@ class CatalogSync:
         started = time.perf_counter()
         index = self._model.index
         async for page in self._products.scan(self._segments):
-            await asyncio.to_thread(index.load, page)
+            await asyncio.to_thread(self._model.load, page)
         await asyncio.to_thread(index.finish_load)
         self._model.mark_ready()
         log.info(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Iterable
+from typing import TypeVar
 
 import aiohttp_jinja2
 import structlog
@@ -10,6 +12,8 @@ from aiohttp import web
 from markupsafe import Markup
 
 from ecomm.core.contracts.search import PER_PAGE
+from ecomm.core.domain.assortment import kind_of
+from ecomm.core.domain.products import Product
 from ecomm.core.runtime.http import request_id_of
 from ecomm.roles.web.keys import (
     categories_key,
@@ -19,23 +23,25 @@ from ecomm.roles.web.keys import (
     searches_key,
 )
 from ecomm.roles.web.pages import product_id_of, render
-from ecomm.roles.web.peers import Category, LookupClient, PeerUnavailable, first_failure
+from ecomm.roles.web.peers import Category, PeerRefused, PeerUnavailable, first_failure
 from ecomm.roles.web.product_images import ImageSpec, draw
 from ecomm.roles.web.search_cache import RenderedSearch
 from ecomm.roles.web.search_form import SearchForm, page_numbers
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
-FEATURED = 8
+SUGGESTIONS = 6
 IMAGE_MAX_AGE = 24 * 3600
 
 
-async def _trending(lookup: LookupClient) -> list[str]:
-    # Trending searches are a nicety: the home page is still useful without them.
+async def _nicety(what: Awaitable[list[T]], name: str) -> list[T]:
+    # Trending searches and the shelves are niceties: the home page is still useful without
+    # them (and a lookup one release behind, during a rolling deploy, may not serve them yet).
     try:
-        return await lookup.trending()
-    except PeerUnavailable as exc:
-        log.info("trending_unavailable", error=str(exc))
+        return await what
+    except (PeerUnavailable, PeerRefused) as exc:
+        log.info("home_shelf_unavailable", shelf=name, error=str(exc))
         return []
 
 
@@ -44,18 +50,27 @@ async def categories(app: web.Application) -> list[Category]:
     return await app[categories_key].get("all", lambda _: app[lookup_key].categories())
 
 
+def suggestions(products: Iterable[Product]) -> list[str]:
+    """Searches worth trying: the kinds of product the shelves show ("desk lamp"), each of
+    which finds at least the product it was taken from."""
+    kinds = (kind_of(p.name, p.category) for p in products)
+    return list(dict.fromkeys(k.lower() for k in kinds if k))[:SUGGESTIONS]
+
+
 async def home(request: web.Request) -> web.Response:
     lookup = request.app[lookup_key]
-    featured_query = {"in_stock": "true", "per_page": str(FEATURED), "sort": "relevance"}
     with first_failure():
         async with asyncio.TaskGroup() as group:
             listed = group.create_task(categories(request.app))
-            featured = group.create_task(lookup.search(featured_query))
-            trending = group.create_task(_trending(lookup))
+            featured = group.create_task(_nicety(lookup.featured(), "featured"))
+            best = group.create_task(_nicety(lookup.best_sellers(), "best_sellers"))
+            trending = group.create_task(_nicety(lookup.trending(), "trending"))
     context = {
         "categories": listed.result(),
-        "featured": featured.result().items,
+        "featured": featured.result(),
+        "best_sellers": best.result(),
         "trending": trending.result()[:10],
+        "suggestions": suggestions(featured.result()),
     }
     return render(request, "home.html", context)
 

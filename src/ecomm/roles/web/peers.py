@@ -161,6 +161,20 @@ class LookupClient(_Peer):
         _, body = await self._get("/api/categories")
         return [Category(c.name, c.count) for c in self._parse(CategoriesAnswer, body).categories]
 
+    async def featured(self) -> list[Product]:
+        """In-stock products across the categories, for the home page."""
+        return await self._shelf("/api/featured")
+
+    async def best_sellers(self) -> list[Product]:
+        """The in-stock products that sold most; none until something sold."""
+        return await self._shelf("/api/bestsellers")
+
+    async def _shelf(self, path: str) -> list[Product]:
+        status, body = await self._get(path)
+        if status != 200:
+            raise PeerRefused(_error_message(body))
+        return [p.to_domain() for p in self._parse(ProductsAnswer, body).items]
+
     async def trending(self) -> list[str]:
         status, body = await self._get("/api/trending")
         if status != 200:
