@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ecomm.core.domain.products import Product
+from ecomm.roles.lookup.engine import SearchEngine
 from ecomm.roles.lookup.index import SearchIndex
 from ecomm.roles.lookup.readmodel import ReadModel
 
@@ -40,6 +41,13 @@ def index_of(products: Iterable[Product], *, bulk: bool = True) -> SearchIndex:
         for p in products:
             index.upsert(p)
     return index
+
+
+def engine_of(products: Iterable[Product]) -> SearchEngine:
+    engine = SearchEngine()
+    engine.load(products)
+    engine.finish_load()
+    return engine
 
 
 def ready_model(products: Iterable[Product]) -> ReadModel:
