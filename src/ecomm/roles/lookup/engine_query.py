@@ -19,7 +19,6 @@ analyser the index uses; prefixes and typos match the plain copy of each field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import tantivy
 
@@ -233,7 +232,6 @@ class QueryBuilder:
         return [tantivy.Query.const_score_query(f, 0.0) for f in found]
 
 
-@lru_cache(maxsize=1024)  # a catalog has few categories, and each product names one
 def category_key(category: str) -> str:
     """How the category filter compares categories: folded, outer spaces ignored."""
     return fold(category).strip()
