@@ -45,6 +45,7 @@ integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
 
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m benchmarks
 
 ## screenshots: docs/screenshots/ from the shop make run starts (2,000 products), desktop and phone
