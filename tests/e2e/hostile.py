@@ -92,6 +92,8 @@ ROUTES = (
     Route("lookup", "GET", "/api/products/{}"),
     Route("lookup", "GET", "/api/categories"),
     Route("lookup", "GET", "/api/trending"),
+    Route("lookup", "GET", "/api/featured"),
+    Route("lookup", "GET", "/api/bestsellers"),
     Route("order", "GET", "/api/orders/{}"),
     *(Route(role, "GET", probe) for role in ("web", "lookup", "order") for probe in (
         "/healthz", "/readyz", "/metrics"

@@ -31,6 +31,8 @@ async def test_the_ops_task_moves_a_queues_dead_letters_back(
     await sqs.send_message(QueueUrl=dlq, MessageBody='{"lost": true}')
 
     async with open_aws(settings) as ops:
+        [letter] = (await list_dead_letters(ops.sqs, name)).letters  # and handed back
+        assert letter.body == '{"lost": true}'
         assert (await redrive(ops.sqs, name)).moved == 1
         assert (await list_dead_letters(ops.sqs, name)).letters == []
     assert await depth(runtime, name) == 1
