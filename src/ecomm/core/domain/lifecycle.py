@@ -84,8 +84,8 @@ DEFAULT_REASONS = {
 
 
 def can(order: Order, action: Action) -> bool:
-    """True while `order` is in the status `action` leaves."""
-    return order.status is TRANSITIONS[action].source
+    """True while `order` is in the status `action` leaves (and its payment allows it)."""
+    return allows(order, TRANSITIONS[action])
 
 
 def capture_pending(order: Order) -> bool:
