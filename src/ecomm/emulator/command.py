@@ -20,7 +20,7 @@ from ecomm.core.adapters.aws import AwsClients
 from ecomm.core.adapters.products_table import ProductRepository
 from ecomm.core.contracts.resources import ResourceNames
 from ecomm.core.runtime.bootstrap import open_aws, open_runtime
-from ecomm.core.runtime.settings import Settings
+from ecomm.core.runtime.settings import PaymentsMode, Settings
 from ecomm.emulator import snapshot
 from ecomm.emulator.local_stripe import LocalStripe, LocalStripeFailed, port_taken
 from ecomm.emulator.server import Emulator
@@ -86,8 +86,11 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
 
 
 def _start_stripe(settings: Settings, data: Path | None) -> LocalStripe | None:
-    """localstripe on ECOMM_STRIPE_PORT, its webhooks sent to the web role; None (and a line
-    saying so) when it cannot run: the shop then works without card payments."""
+    """localstripe on ECOMM_STRIPE_PORT, its webhooks sent to the web role; None when payments
+    are off (ECOMM_PAYMENTS=none), or (with a line saying so) when it cannot run: the shop then
+    works without card payments."""
+    if settings.payments is PaymentsMode.NONE:
+        return None
     store = data / "stripe.pickle" if data is not None else None
     if store is not None:
         store.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ itself cannot be contained). The roles reach it as they would reach Stripe, thro
 from __future__ import annotations
 
 import errno
+import importlib.util
 import json
 import socket
 import subprocess
@@ -88,13 +89,7 @@ class LocalStripe:
 
     def role_env(self) -> dict[str, str]:
         """What a role needs to pay through this server."""
-        return {
-            "ECOMM_PAYMENTS": "stripe",
-            "ECOMM_STRIPE_API_BASE": self.url,
-            "ECOMM_STRIPE_SECRET_KEY": SECRET_KEY,
-            "ECOMM_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-            "ECOMM_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
+        return role_env(self.port)
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -108,6 +103,22 @@ class LocalStripe:
             process.wait()
         if process.stderr:
             process.stderr.close()
+
+
+def role_env(port: int) -> dict[str, str]:
+    """What a role needs to pay through localstripe on `port`."""
+    return {
+        "ECOMM_PAYMENTS": "stripe",
+        "ECOMM_STRIPE_API_BASE": f"http://127.0.0.1:{port}",
+        "ECOMM_STRIPE_SECRET_KEY": SECRET_KEY,
+        "ECOMM_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "ECOMM_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+
+
+def available() -> bool:
+    """Whether localstripe is installed (looked up, not imported: it is GPL)."""
+    return importlib.util.find_spec("localstripe") is not None
 
 
 def port_taken(port: int) -> bool:
