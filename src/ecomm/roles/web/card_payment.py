@@ -38,7 +38,7 @@ from ecomm.roles.web.keys import cookies_key
 from ecomm.roles.web.priced_cart import PricedCart
 from ecomm.roles.web.rate_limit import CheckoutLimit, TokenBuckets, retry_after_seconds
 
-_METHOD = re.compile(r"(pm|card|src)_[A-Za-z0-9]{1,200}")
+_METHOD = re.compile(r"(pm|card|src)_[A-Za-z0-9_]{1,200}")  # pm_card_visa: a test card
 _INTENT = re.compile(r"pi_[A-Za-z0-9]{1,200}")
 
 NO_CARD = "Please enter your card details: card payment needs JavaScript turned on."
