@@ -25,6 +25,7 @@
     fail("The card form could not load. Please check your connection and reload the page.");
     return;
   }
+  box.querySelector("[data-needs-script]").hidden = true;
   var stripe = window.Stripe(box.getAttribute("data-stripe-key"));
   var confirmSecret = box.getAttribute("data-confirm-secret");
   if (confirmSecret) {
