@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 
-from ecomm.core.runtime.settings import PaymentsMode, Settings
+from ecomm.core.runtime.settings import PaymentsMode
 from ecomm.emulator.local_stripe import SECRET_KEY, LocalStripe
 
 # Stripe's documented test cards (https://docs.stripe.com/testing).
@@ -36,7 +36,3 @@ async def card_method(stripe_server: LocalStripe, number: str) -> str:
     finally:
         await http.close_async()  # type: ignore[no-untyped-call]
     return str(method.id)
-
-
-def settings_paying(stripe_server: LocalStripe, settings: Settings) -> Settings:
-    return Settings.model_validate({**settings.model_dump(), **paying_settings(stripe_server)})

@@ -347,3 +347,51 @@ async def test_an_authorization_the_bank_must_confirm_is_not_one_until_it_is(
     assert confirmed.state == "authorized"
     with pytest.raises(PaymentDeclined):  # named for another order: not this order's
         await stripe.authorization(auth.payment_id, Charge("o-2", TOTAL, "USD", NEEDS_3DS))
+
+
+def _calls(fake: FakeStripe) -> dict[str, int]:
+    """The provider's calls by kind, ids left out: "POST capture": 1."""
+    kinds: dict[str, int] = {}
+    for call, count in fake.calls.items():
+        method, path = call.split(" ")
+        parts = path.removeprefix("/v1/").split("/")
+        kind = f"{method} {parts[0] if len(parts) < 3 else parts[2]}"
+        kinds[kind] = kinds.get(kind, 0) + count
+    return kinds
+
+
+@pytest.mark.parametrize(
+    ("path", "stock", "expected"),
+    [
+        # authorize (web), capture (worker)
+        ("confirmed", 5, {"POST payment_intents": 1, "POST capture": 1}),
+        # authorize, void
+        ("rejected", 1, {"POST payment_intents": 1, "POST cancel": 1}),
+        # authorize, capture; then cancel: read what is left to refund, refund
+        (
+            "cancelled",
+            5,
+            {
+                "POST payment_intents": 1,
+                "POST capture": 1,
+                "GET payment_intents": 1,
+                "POST refunds": 1,
+            },
+        ),
+    ],
+)
+async def test_the_provider_calls_per_order_are_few_and_known(
+    fake: FakeStripe, stripe: PaymentProvider, path: str, stock: int, expected: dict[str, int]
+) -> None:
+    store = FakeOrderStore(stock={"P1": stock})
+    handle = order_handler(store, PRICING, Metrics("order"), stripe)
+    event = placed("o-1", await authorized(stripe, "o-1"))
+    await deliver(handle, event)
+    if path == "cancelled":
+        await deliver(handle, cancel("o-1"))
+    assert _calls(fake) == expected
+    # Redelivered twice more: the record says there is nothing left to do; no call is made.
+    await deliver(handle, event, times=2)
+    if path == "cancelled":
+        await deliver(handle, cancel("o-1"), times=2)
+    assert _calls(fake) == expected
