@@ -17,7 +17,9 @@ from ecomm.core.adapters.aws import AwsClients
 from ecomm.core.runtime.bootstrap import Runtime, open_runtime
 from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
+from ecomm.emulator import local_stripe as localstripe
 from ecomm.ops.provision import provision
+from tests.ports import free_port
 
 # Reads what the emulator recorded during the whole session: it runs after every other test.
 AFTER_THE_SUITE = "tests/infra/test_iam_by_the_calls.py"
@@ -61,6 +63,17 @@ def emulator() -> Iterator[Emulator]:
         mp.setenv("AWS_ENDPOINT_URL", server.url)
         yield server
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_stripe() -> Iterator[localstripe.LocalStripe]:
+    """localstripe (a fake Stripe API) in its own process on a free loopback port, as
+    `python -m ecomm emulator` runs it beside moto; shared by the session, like the emulator."""
+    if not localstripe.available():
+        pytest.fail("localstripe is not installed: pip install -e '.[emulator]'")
+    server = localstripe.LocalStripe(free_port()).start()
+    yield server
+    server.stop()
 
 
 def make_settings(emulator: Emulator, **overrides: object) -> Settings:

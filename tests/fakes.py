@@ -9,7 +9,13 @@ from decimal import Decimal
 from ecomm.core.adapters.publisher import PublishFailed
 from ecomm.core.contracts.events import Envelope
 from ecomm.core.domain.errors import TransientError
-from ecomm.core.domain.lifecycle import RestockRefused, Transition, TransitionRefused
+from ecomm.core.domain.lifecycle import (
+    CapturePending,
+    RestockRefused,
+    Transition,
+    TransitionRefused,
+    allows,
+)
 from ecomm.core.domain.money import CURRENCIES
 from ecomm.core.domain.orders import (
     LineProblem,
@@ -20,6 +26,8 @@ from ecomm.core.domain.orders import (
     ReservationRefused,
     StatusChange,
 )
+from ecomm.core.domain.payments import PaymentStatus
+from ecomm.core.domain.settlement import PaymentRecordMoved
 
 
 @dataclass
@@ -81,7 +89,9 @@ class FakeOrderStore:
         order = self.orders.get(order_id)
         if order is None:
             raise OrderNotFound(order_id)
-        if order.status is not transition.source:
+        if not allows(order, transition):
+            if order.status is transition.source and transition.while_authorized is False:
+                raise CapturePending(order_id, transition)
             raise TransitionRefused(order, transition)
         if transition.restocks:
             gone = [line.productID for line in order.items if line.productID not in self.stock]
@@ -96,6 +106,25 @@ class FakeOrderStore:
             reason=change.reason if transition.restocks else order.reason,
             history=(*order.timeline, change),
         )
+        self.orders[order_id] = moved
+        return moved
+
+    async def record_payment(
+        self,
+        order_id: str,
+        payment_id: str,
+        source: PaymentStatus,
+        target: PaymentStatus,
+        now: str,
+    ) -> Order:
+        self._maybe_fail()
+        order = self.orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        payment = order.payment
+        if payment is None or payment.id != payment_id or payment.status is not source:
+            raise PaymentRecordMoved(order)
+        moved = replace(order, payment=replace(payment, status=target), updatedAt=now)
         self.orders[order_id] = moved
         return moved
 

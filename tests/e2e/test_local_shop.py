@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,15 @@ from ecomm.core.contracts.events import (
     EventType,
     LineData,
     OrderPlacedData,
+    PaymentData,
 )
+from ecomm.core.domain.payments import Charge
 from ecomm.core.runtime.bootstrap import open_runtime
 from ecomm.core.runtime.settings import Settings
+from ecomm.emulator.local_stripe import LocalStripe
 from tests.polling import eventually
 from tests.ports import free_port
+from tests.stripe_cards import PAYS, card_method, paying_settings
 
 READY = "ecomm is ready: "
 ADDRESS = AddressData(line1="12 Analytical Row", city="London", postalCode="N1 9GU", country="GB")
@@ -67,7 +72,7 @@ class Launch:
 
 
 def _ports() -> dict[str, int]:
-    return {role: free_port() for role in ("emulator", "web", "lookup", "order")}
+    return {role: free_port() for role in ("emulator", "web", "lookup", "order", "stripe")}
 
 
 @asynccontextmanager
@@ -77,9 +82,15 @@ async def launched(data: Path, ports: dict[str, int]) -> AsyncIterator[Launch]:
         "ECOMM_WEB_PORT": str(ports["web"]),
         "ECOMM_LOOKUP_PORT": str(ports["lookup"]),
         "ECOMM_ORDER_PORT": str(ports["order"]),
+        "ECOMM_STRIPE_PORT": str(ports["stripe"]),
         "ECOMM_LOG_FORMAT": "json",
     }
-    for inherited in ("ECOMM_LOOKUP_URL", "ECOMM_ORDER_URL", "ECOMM_RESOURCE_PREFIX"):
+    for inherited in (
+        "ECOMM_LOOKUP_URL",
+        "ECOMM_ORDER_URL",
+        "ECOMM_RESOURCE_PREFIX",
+        "ECOMM_PAYMENTS",
+    ):
         env.pop(inherited, None)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -107,10 +118,20 @@ async def _get(url: str) -> tuple[int, Any]:
 
 
 async def _place_order(launch: Launch, emulator: str, order_id: str, product_id: str) -> None:
-    """OrderPlaced as the web sends it: at the price lookup shows, to an address."""
+    """OrderPlaced as the web sends it: at the price lookup shows, to an address, paid by a card
+    authorized on the localstripe `make run` started."""
     _, product = await _get(launch.url("lookup", f"/api/products/{product_id}"))
-    settings = Settings.model_validate({"aws_endpoint_url": emulator})
+    localstripe = LocalStripe(launch.ports["stripe"])
+    settings = Settings.model_validate(
+        {"aws_endpoint_url": emulator, **paying_settings(localstripe)}
+    )
+    price = Decimal(str(product["price"]))
+    shipping = Decimal("0.00") if price >= 50 else Decimal("4.99")  # the shop's default rule
+    total = price + shipping
     async with open_runtime(settings, "test") as rt:
+        assert rt.payments is not None
+        method = await card_method(localstripe, PAYS)
+        auth = await rt.payments.authorize(Charge(order_id, int(total * 100), "USD", method))
         data = OrderPlacedData(
             orderID=order_id,
             items=[
@@ -124,6 +145,10 @@ async def _place_order(launch: Launch, emulator: str, order_id: str, product_id:
             customer=CustomerData(name="Ada Lovelace", email="ada@example.com"),
             currency="USD",
             shippingAddress=ADDRESS,
+            shipping=shipping,
+            payment=PaymentData(
+                provider="stripe", id=auth.payment_id, amount=auth.amount, currency="USD"
+            ),
         )
         await rt.publisher.publish(Envelope.wrap(EventType.ORDER_PLACED, data, order_id))
 
@@ -139,8 +164,9 @@ def _problems(lines: list[str]) -> list[str]:
 
 
 async def _order_status(launch: Launch, order_id: str) -> str | None:
+    """The order's status, and its payment's: "CONFIRMED paid"."""
     status, body = await _get(launch.url("order", f"/api/orders/{order_id}"))
-    return str(body["status"]) if status == 200 else None
+    return f"{body['status']} {(body['payment'] or {}).get('status')}" if status == 200 else None
 
 
 async def test_ready_means_ready_ctrl_c_stops_in_order_and_a_restart_keeps_the_orders(
@@ -156,7 +182,7 @@ async def test_ready_means_ready_ctrl_c_stops_in_order_and_a_restart_keeps_the_o
         await _place_order(first, emulator, "order-kept-1", "P000002")
 
         async def confirmed() -> bool:
-            return await _order_status(first, "order-kept-1") == "CONFIRMED"
+            return await _order_status(first, "order-kept-1") == "CONFIRMED paid"
 
         await eventually(confirmed, within=30)
         assert await first.stop() == 0
@@ -168,7 +194,7 @@ async def test_ready_means_ready_ctrl_c_stops_in_order_and_a_restart_keeps_the_o
     async with launched(tmp_path, ports) as second:
         await second.read_until(READY)
         assert any("restored the shop" in line and "1 order" in line for line in second.lines)
-        assert await _order_status(second, "order-kept-1") == "CONFIRMED"
+        assert await _order_status(second, "order-kept-1") == "CONFIRMED paid"
         _, best = await _get(second.url("lookup", "/api/bestsellers"))
         assert [(p["productID"], p["sold"]) for p in best["items"]] == [("P000002", 1)]
         assert await second.stop() == 0

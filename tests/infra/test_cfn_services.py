@@ -68,13 +68,52 @@ def test_cookie_secret_comes_from_secrets_manager_not_thecontainer_env(
     for role in SERVICE_ROLES:
         for name in container_env(task_container(template, role)):
             assert "SECRET" not in name, (role, name)
-    (secret,) = task_container(template, "web")["Secrets"]
-    assert secret["Name"] == "ECOMM_COOKIE_SECRET"
-    resource = template["Resources"][token(secret["ValueFrom"])]
-    assert resource["Type"] == "AWS::SecretsManager::Secret"
+    injected = {
+        role: {s["Name"]: token(s["ValueFrom"]) for s in task_container(template, role)["Secrets"]}
+        for role in ("web", "order")
+    }
+    assert injected == {
+        "web": {
+            "ECOMM_COOKIE_SECRET": "CookieSecret",
+            "ECOMM_STRIPE_SECRET_KEY": "StripeSecretKey",
+            "ECOMM_STRIPE_WEBHOOK_SECRET": "StripeWebhookSecret",
+        },
+        "order": {"ECOMM_STRIPE_SECRET_KEY": "StripeSecretKey"},
+    }
+    resource = template["Resources"]["CookieSecret"]
     assert resource["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    for name in {n for secrets in injected.values() for n in secrets.values()}:
+        assert template["Resources"][name]["Type"] == "AWS::SecretsManager::Secret"
     assert "Secrets" not in task_container(template, "lookup")
-    assert "Secrets" not in task_container(template, "order")
+    # ECS reads them (the execution role), the app's own roles never do.
+    [grant] = [
+        statement
+        for policy in template["Resources"]["ExecutionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Action"] == "secretsmanager:GetSecretValue"
+    ]
+    assert sorted(token(r) for r in grant["Resource"]) == sorted(
+        {n for secrets in injected.values() for n in secrets.values()}
+    )
+
+
+def test_payments_are_off_unless_the_stack_says_stripe(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["Payments"]["Default"] == "none"
+    for role in ("web", "order"):
+        assert token(container_env(task_container(template, role))["ECOMM_PAYMENTS"]) == "Payments"
+
+
+def test_a_failing_capture_pages(template: dict[str, Any]) -> None:
+    alarm = template["Resources"]["PaymentCaptureFailedAlarm"]["Properties"]
+    outcomes = {
+        d["Value"]
+        for q in alarm["Metrics"]
+        if "MetricStat" in q
+        for d in q["MetricStat"]["Metric"]["Dimensions"]
+        if d["Name"] == "Outcome"
+    }
+    assert outcomes == {"capture_failed", "capture_error"}
+    assert alarm["Threshold"] == 0
 
 
 def test_web_reaches_its_peers_by_their_service_connect_names(template: dict[str, Any]) -> None:

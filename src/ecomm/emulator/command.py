@@ -1,8 +1,9 @@
-"""`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, until stopped.
+"""`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, and localstripe (a fake
+Stripe API, on ECOMM_STRIPE_PORT), until stopped.
 
 With `--data DIR` the shop outlives the process: a clean stop (SIGINT, SIGTERM) saves the
 tables' items and waiting messages in DIR, and the next start restores them instead of seeding
-(see `snapshot.py`).
+(see `snapshot.py`); localstripe keeps its payments in DIR/stripe.pickle as it goes.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from ecomm.core.adapters.aws import AwsClients
 from ecomm.core.adapters.products_table import ProductRepository
 from ecomm.core.contracts.resources import ResourceNames
 from ecomm.core.runtime.bootstrap import open_aws, open_runtime
-from ecomm.core.runtime.settings import Settings
+from ecomm.core.runtime.settings import PaymentsMode, Settings
 from ecomm.emulator import snapshot
+from ecomm.emulator.local_stripe import LocalStripe, LocalStripeFailed, port_taken
 from ecomm.emulator.server import Emulator
 from ecomm.ops.catalog import seed
 from ecomm.ops.provision import provision
 
 log = structlog.get_logger(__name__)
+
+# Where the web role takes Stripe's webhooks (roles/web/payment_webhook.py; no role imported).
+WEBHOOK_PATH = "/payments/stripe/webhook"
 
 
 class PortInUse(Exception):
@@ -48,6 +53,11 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
         raise
     local = settings.model_copy(update={"aws_endpoint_url": emulator.url})
     try:
+        stripe = _start_stripe(settings, data)
+    except PortInUse:
+        emulator.stop()
+        raise
+    try:
         # Stopped before this is done, the process just ends: a saved shop stays as it was.
         async with open_runtime(local, "emulator") as rt:
             await provision(rt.aws, local)
@@ -58,6 +68,9 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
         emulator.middleware.ready.set()
         log.info("emulator_ready", url=emulator.url, products=kept)
         print(f"AWS emulator ready: export AWS_ENDPOINT_URL={emulator.url}", flush=True)  # noqa: T201
+        if stripe is not None:
+            exports = " ".join(f"{k}={v}" for k, v in stripe.role_env().items())
+            print(f"Stripe test server ready: export {exports}", flush=True)  # noqa: T201
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -66,8 +79,33 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
         if data is not None:
             return await _save(local, rt.names, data, kept)
     finally:
+        if stripe is not None:
+            stripe.stop()
         emulator.stop()
     return 0
+
+
+def _start_stripe(settings: Settings, data: Path | None) -> LocalStripe | None:
+    """localstripe on ECOMM_STRIPE_PORT, its webhooks sent to the web role; None when payments
+    are off (ECOMM_PAYMENTS=none), or (with a line saying so) when it cannot run: the shop then
+    works without card payments."""
+    if settings.payments is PaymentsMode.NONE:
+        return None
+    store = data / "stripe.pickle" if data is not None else None
+    if store is not None:
+        store.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stripe = LocalStripe(settings.stripe_port, store).start()
+    except LocalStripeFailed as exc:
+        if port_taken(settings.stripe_port):
+            raise PortInUse(
+                f"port {settings.stripe_port} is already in use, so the Stripe test server "
+                "cannot start"
+            ) from exc
+        say(f"{exc}; the shop runs without card payments")
+        return None
+    stripe.webhook(f"http://127.0.0.1:{settings.web_port}{WEBHOOK_PATH}")
+    return stripe
 
 
 async def _restore(

@@ -1,7 +1,7 @@
 """`make run`: the emulator and the three roles as two processes, started and stopped in order.
 
     a port taken? ── yes ──> one line naming it and the setting that moves it; exit 2
-    emulator (restores the saved shop, or provisions and seeds) ──> /_ecomm/ready
+    emulator (restores the saved shop, or provisions and seeds; localstripe) ──> /_ecomm/ready
     roles (`--role all`) ──> web answers 200 on `/`, every role's /readyz is 200
     "ecomm is ready: http://127.0.0.1:8080"
     Ctrl-C, SIGTERM, SIGHUP ──> roles: SIGTERM, wait ──> emulator: SIGTERM (it saves), wait ──> 0
@@ -36,6 +36,7 @@ from types import FrameType
 from pydantic import ValidationError
 
 from ecomm.core.runtime.settings import Settings
+from ecomm.emulator import local_stripe
 
 USAGE_ERROR = 2
 POLL = 0.1
@@ -62,9 +63,15 @@ class Port:
     setting: str  # how to move it, for the message when it is taken
 
 
-def ports(settings: Settings, emulator_port: int) -> list[Port]:
+def ports(settings: Settings, emulator_port: int, cards: bool = False) -> list[Port]:
+    stripe = Port(
+        settings.stripe_port,
+        "the Stripe test server",
+        f"ECOMM_STRIPE_PORT={settings.stripe_port + 1}",
+    )
     return [
         Port(emulator_port, "the AWS emulator", f"EMULATOR_PORT={emulator_port + 1}"),
+        *([stripe] if cards else []),
         *(
             Port(
                 settings.port_of(role),
@@ -98,6 +105,10 @@ def answers_200(url: str) -> bool:
         return False
 
 
+def takes_cards() -> bool:
+    return "ECOMM_PAYMENTS" not in os.environ and local_stripe.available()
+
+
 @dataclass
 class LocalShop:
     settings: Settings
@@ -119,7 +130,15 @@ class LocalShop:
         env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         env.setdefault("ECOMM_LOOKUP_URL", f"http://127.0.0.1:{self.settings.lookup_port}")
         env.setdefault("ECOMM_ORDER_URL", f"http://127.0.0.1:{self.settings.order_port}")
+        if self.cards:
+            env.update(local_stripe.role_env(self.settings.stripe_port))
         return env
+
+    @property
+    def cards(self) -> bool:
+        """Card payments through the emulator's localstripe, unless payments were configured
+        (ECOMM_PAYMENTS=none keeps the shop as it was without them)."""
+        return takes_cards()
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -233,8 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = exc.errors()[0]
         say(f"invalid setting ECOMM_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}")
         return USAGE_ERROR
-    for port in ports(settings, args.emulator_port):
-        host = "127.0.0.1" if port.what == "the AWS emulator" else settings.host
+    for port in ports(settings, args.emulator_port, takes_cards()):
+        host = settings.host if port.what in ("web", "lookup", "order") else "127.0.0.1"
         if taken(host, port.port):
             say(
                 f"port {port.port} ({port.what}) is already in use: is another `make run` still"

@@ -17,8 +17,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from ecomm.core.adapters.orders_table import OrderRepository
-from ecomm.core.contracts.events import Envelope, EventType
+from ecomm.core.contracts.events import Envelope, EventType, PaymentData
 from ecomm.core.contracts.orders import OrderBody
+from ecomm.core.domain.payments import Card, Charge, Payment, PaymentProvider, PaymentStatus
 from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.core.runtime.http import json_errors
 from ecomm.core.runtime.metrics import Metrics
@@ -27,6 +28,8 @@ from ecomm.roles.order.handlers import order_handler
 from tests.integration.order.conftest import Shop, command, placed
 from tests.integration.web.order_service_fake import PRICING, FakeOrderService
 from tests.integration.web.storefront_catalog import FakeCatalog
+from tests.payments import on_fake_stripe
+from tests.stripe_fake import VISA, FakeStripe
 from tests.unit.lookup.catalogs import product
 
 Client = TestClient[Any, Any]
@@ -35,7 +38,9 @@ CATALOG = {"P1": 10, "P2": 1}
 
 
 @asynccontextmanager
-async def _real(runtime: Runtime) -> AsyncIterator[tuple[Client, Handle]]:
+async def _real(
+    runtime: Runtime, payments: PaymentProvider | None = None
+) -> AsyncIterator[tuple[Client, Handle]]:
     await Shop(runtime).stock(**CATALOG)
     store = OrderRepository(
         runtime.aws.dynamodb, runtime.names.orders_table, runtime.names.products_table
@@ -43,15 +48,19 @@ async def _real(runtime: Runtime) -> AsyncIterator[tuple[Client, Handle]]:
     app = web.Application(middlewares=[json_errors])
     add_routes(app, store)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        yield client, order_handler(store, PRICING, Metrics("order"))
+        yield client, order_handler(store, PRICING, Metrics("order"), payments)
 
 
 @asynccontextmanager
-async def _fake(_: Runtime) -> AsyncIterator[tuple[Client, Handle]]:
+async def _fake(
+    _: Runtime, payments: PaymentProvider | None = None
+) -> AsyncIterator[tuple[Client, Handle]]:
     products = [
         product(pid, f"Product {pid}", price="9.99", stock=stock) for pid, stock in CATALOG.items()
     ]
-    service = FakeOrderService(FakeCatalog(products={p.productID: p for p in products}))
+    service = FakeOrderService(
+        FakeCatalog(products={p.productID: p for p in products}), payments=payments
+    )
 
     async def handle(event: Envelope) -> None:
         service.accept(event)
@@ -68,6 +77,14 @@ async def order_api(
 ) -> AsyncIterator[tuple[Client, Handle]]:
     async with request.param(runtime) as pair:
         yield pair
+
+
+@pytest.fixture(params=[_real, _fake], ids=["order", "web-tests-fake"])
+async def paid_order_api(
+    request: pytest.FixtureRequest, runtime: Runtime
+) -> AsyncIterator[tuple[Client, Handle, PaymentProvider]]:
+    async with on_fake_stripe(FakeStripe()) as payments, request.param(runtime, payments) as pair:
+        yield (*pair, payments)
 
 
 def _without_moments(body: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +128,7 @@ async def test_a_confirmed_order_then_cancelled(order_api: tuple[Client, Handle]
             {"status": "PENDING", "at": "<at>", "reason": None},
             {"status": "CONFIRMED", "at": "<at>", "reason": None},
         ],
+        "payment": None,
     }
     assert OrderBody.model_validate(confirmed).to_domain().total == Decimal("24.97")
 
@@ -119,6 +137,36 @@ async def test_a_confirmed_order_then_cancelled(order_api: tuple[Client, Handle]
     assert (cancelled["status"], cancelled["reason"]) == ("CANCELLED", "Changed my mind")
     assert cancelled["history"][-1]["status"] == "CANCELLED"
     assert cancelled["history"][-1]["reason"] == "Changed my mind"
+
+
+async def test_a_paid_order_shows_its_payment_then_its_refund(
+    paid_order_api: tuple[Client, Handle, PaymentProvider],
+) -> None:
+    client, handle, payments = paid_order_api
+    auth = await payments.authorize(Charge("o-3", 2497, "USD", VISA))
+    payment = PaymentData(
+        provider="stripe",
+        id=auth.payment_id,
+        amount=2497,
+        currency="USD",
+        brand="visa",
+        last4="4242",
+    )
+    event = placed("o-3", P1=2)
+    await handle(event.model_copy(update={"data": {**event.data, "payment": payment.model_dump()}}))
+    body = await (await client.get("/api/orders/o-3")).json()
+    assert body["payment"] == {
+        "provider": "stripe",
+        "id": auth.payment_id,
+        "status": "paid",
+        "card": {"brand": "visa", "last4": "4242"},
+    }
+    assert OrderBody.model_validate(body).to_domain().payment == Payment(
+        "stripe", auth.payment_id, PaymentStatus.PAID, 2497, "USD", Card("visa", "4242")
+    )
+    await handle(command(EventType.CANCEL_ORDER, "o-3"))
+    body = await (await client.get("/api/orders/o-3")).json()
+    assert (body["status"], body["payment"]["status"]) == ("CANCELLED", "refunded")
 
 
 async def test_a_rejected_order_says_why(order_api: tuple[Client, Handle]) -> None:

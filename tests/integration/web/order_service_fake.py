@@ -20,6 +20,7 @@ from aiohttp import web
 from ecomm.core.contracts.events import Envelope
 from ecomm.core.domain.money import CURRENCIES, ShippingRule
 from ecomm.core.domain.orders import Order, Pricing
+from ecomm.core.domain.payments import PaymentProvider
 from ecomm.core.runtime.http import json_errors
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.order.api import add_routes
@@ -41,10 +42,11 @@ class FakeOrderService:
     sold_elsewhere: dict[str, int] = field(default_factory=dict)
     store: FakeOrderStore = field(default_factory=lambda: FakeOrderStore(stock={}))
     announced: list[Envelope] = field(default_factory=list)
+    payments: PaymentProvider | None = None  # the worker's provider, as the role is given it
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self._handle = order_handler(self.store, self.pricing, Metrics("order"))
+        self._handle = order_handler(self.store, self.pricing, Metrics("order"), self.payments)
 
     @property
     def orders(self) -> dict[str, Order]:

@@ -17,6 +17,7 @@ from ecomm.core.domain.orders import (
     OrderStatus,
     StatusChange,
 )
+from ecomm.core.domain.payments import Card, Payment, PaymentStatus
 from ecomm.core.domain.products import Product
 
 Item = dict[str, Any]
@@ -94,6 +95,34 @@ def _address_to_attr(a: Address) -> dict[str, Any]:
     return {"M": {k: s(v) for k, v in fields.items() if v}}
 
 
+def payment_to_attr(p: Payment) -> dict[str, Any]:
+    entry: Item = {
+        "provider": s(p.provider),
+        "id": s(p.id),
+        "status": s(p.status.value),
+        "amount": n(p.amount),
+        "currency": s(p.currency),
+    }
+    if p.card.brand:
+        entry["brand"] = s(p.card.brand)
+    if p.card.last4:
+        entry["last4"] = s(p.card.last4)
+    return {"M": entry}
+
+
+def _payment_from_attr(attrs: Item | None) -> Payment | None:
+    if not attrs:
+        return None
+    return Payment(
+        provider=_text(attrs, "provider"),
+        id=_text(attrs, "id"),
+        status=PaymentStatus(_text(attrs, "status")),
+        amount=int(attrs.get("amount", {}).get("N", "0")),
+        currency=_text(attrs, "currency"),
+        card=Card(_text(attrs, "brand"), _text(attrs, "last4")),
+    )
+
+
 def order_to_item(o: Order) -> Item:
     item: Item = {
         "orderID": s(o.orderID),
@@ -116,6 +145,8 @@ def order_to_item(o: Order) -> Item:
             item[name] = n(amount)
     if o.shippingAddress:
         item["shippingAddress"] = _address_to_attr(o.shippingAddress)
+    if o.payment:
+        item["payment"] = payment_to_attr(o.payment)
     return item
 
 
@@ -176,4 +207,5 @@ def order_from_item(item: Item) -> Order:
             )
             for c in item.get("history", {}).get("L", [])
         ),
+        payment=_payment_from_attr(item.get("payment", {}).get("M")),
     )

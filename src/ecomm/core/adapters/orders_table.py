@@ -18,10 +18,17 @@ no 10-minute ClientRequestToken window:
 A transition is one write conditioned on the status it leaves, with its history entry appended
 in the same write; a cancellation is one transaction that also gives each line's stock back:
 
-    TransactWriteItems [ Update Orders o: CANCELLED, history += change  if status = CONFIRMED ]
+    TransactWriteItems [ Update Orders o: CANCELLED, history += change  if status = CONFIRMED
+                                                      and payment.status <> authorized ]
                        [ Update Products p1: stock += q1                  if p1 exists ]
        the order's status moved first (shipped, or already cancelled) ──> TransitionRefused,
        nothing written: three deliveries of one cancel, or a cancel racing a ship, restock once
+       its payment's capture is still pending ──> CapturePending (retried): never a cancel
+       between the reservation and the capture
+
+A paid order's payment moves by the same kind of write (`payment_records.py`); when its capture
+fails, `release` is the transition above towards REJECTED, conditioned on the payment being
+still authorized, so a capture recorded meanwhile (a webhook) keeps the order.
 """
 
 from __future__ import annotations
@@ -40,8 +47,15 @@ from ecomm.core.adapters.dynamo_items import (
     order_to_item,
     s,
 )
+from ecomm.core.adapters.payment_records import record_payment
 from ecomm.core.domain.errors import TransientError
-from ecomm.core.domain.lifecycle import RestockRefused, Transition, TransitionRefused
+from ecomm.core.domain.lifecycle import (
+    CapturePending,
+    RestockRefused,
+    Transition,
+    TransitionRefused,
+    allows,
+)
 from ecomm.core.domain.money import CURRENCIES
 from ecomm.core.domain.orders import (
     LineProblem,
@@ -52,6 +66,7 @@ from ecomm.core.domain.orders import (
     ReservationRefused,
     StatusChange,
 )
+from ecomm.core.domain.payments import PaymentStatus
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -84,6 +99,25 @@ class OrderRepository:
         if "Item" not in answer:
             raise OrderNotFound(order_id)
         return order_from_item(answer["Item"])
+
+    async def record_payment(
+        self,
+        order_id: str,
+        payment_id: str,
+        source: PaymentStatus,
+        target: PaymentStatus,
+        now: str,
+    ) -> Order:
+        """The payment's step, recorded once (see `payment_records.py`)."""
+        return await record_payment(
+            self._db,
+            self._orders,
+            order_id,
+            payment_id=payment_id,
+            source=source,
+            target=target,
+            now=now,
+        )
 
     async def reserve_and_confirm(self, order: Order) -> None:
         """Reserve every line at its price and record `order` (CONFIRMED) in one transaction."""
@@ -151,8 +185,8 @@ class OrderRepository:
         in another status, with nothing written; `RestockRefused` when a product is gone.
         """
         order = await self.get(order_id)
-        if order.status is not transition.source:
-            raise TransitionRefused(order, transition)
+        if not allows(order, transition):
+            raise _not_now(order, transition)
         actions: list[TransactWriteItemTypeDef] = [
             {"Update": self._status_update(order, transition, change)}
         ]
@@ -194,11 +228,19 @@ class OrderRepository:
         if transition.restocks and change.reason:
             sets.append("reason = :reason")  # a cancelled order says why, as a rejected one
             values[":reason"] = s(change.reason)
+        condition = "#status = :source"
+        if transition.while_authorized is not None:
+            values[":authorized"] = s(PaymentStatus.AUTHORIZED.value)
+            condition += (
+                " AND payment.#status = :authorized"
+                if transition.while_authorized
+                else " AND (attribute_not_exists(payment) OR payment.#status <> :authorized)"
+            )
         return {
             "TableName": self._orders,
             "Key": {"orderID": s(order.orderID)},
             "UpdateExpression": "SET " + ", ".join(sets),
-            "ConditionExpression": "#status = :source",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status"},  # a reserved word
             "ExpressionAttributeValues": values,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -246,7 +288,14 @@ def _refusal(exc: ClientError, order: Order, transition: Transition) -> Exceptio
 def _moved(old: dict[str, Any] | None, order: Order, transition: Transition) -> Exception:
     if old is None:
         return OrderNotFound(order.orderID)
-    return TransitionRefused(order_from_item(old), transition)
+    return _not_now(order_from_item(old), transition)
+
+
+def _not_now(order: Order, transition: Transition) -> Exception:
+    """Why `order` cannot take `transition` now: it must wait for its capture, or never can."""
+    if order.status is transition.source and transition.while_authorized is False:
+        return CapturePending(order.orderID, transition)
+    return TransitionRefused(order, transition)
 
 
 def _reasons(exc: ClientError) -> tuple[list[dict[str, Any]], list[str]]:

@@ -58,6 +58,8 @@ class EventType(StrEnum):
     ORDER_CANCELLED = "OrderCancelled"
     ORDER_SHIPPED = "OrderShipped"
     ORDER_DELIVERED = "OrderDelivered"
+    # What the payment provider reported (web's webhook), for the order worker to record.
+    PAYMENT_REPORTED = "PaymentReported"
 
 
 ORDER_COMMANDS = frozenset({EventType.CANCEL_ORDER, EventType.SHIP_ORDER, EventType.DELIVER_ORDER})
@@ -129,6 +131,31 @@ class ProductSearchedData(_Payload):
     searches: Annotated[int, Field(ge=1, le=MAX_SEARCHES_PER_EVENT)] = 1
 
 
+PaymentId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]
+MinorUnits = Annotated[int, Field(ge=1, le=MAX_WIRE_INT * 100)]
+
+
+class PaymentData(_Payload):
+    """The authorization web obtained at checkout: what the order worker captures or voids."""
+
+    provider: Annotated[str, Field(pattern=r"^[a-z]{1,20}$")]
+    id: PaymentId
+    amount: MinorUnits  # the order's total in the currency's minor units
+    currency: CurrencyCode
+    brand: Annotated[str, Field(max_length=20)] = ""
+    last4: Annotated[str, Field(pattern=r"^[0-9]{0,4}$")] = ""
+
+
+class PaymentReportedData(_Payload):
+    """A payment's new state, as its provider reported it (signature checked by web)."""
+
+    orderID: OrderId  # noqa: N815
+    provider: Annotated[str, Field(pattern=r"^[a-z]{1,20}$")]
+    paymentID: PaymentId  # noqa: N815
+    captured: bool  # the provider took the money (Stripe: payment_intent.succeeded)
+    eventID: Annotated[str, Field(max_length=255)] = ""  # noqa: N815
+
+
 class OrderPlacedData(_Payload):
     orderID: OrderId  # noqa: N815
     # Generous bounds: too many lines is rejected *with a reason* by the worker, but a message
@@ -139,6 +166,8 @@ class OrderPlacedData(_Payload):
     currency: CurrencyCode | None = None
     shippingAddress: AddressData | None = None  # noqa: N815
     shipping: Amount | None = None
+    # Absent when the shop takes no payment (ECOMM_PAYMENTS=none).
+    payment: PaymentData | None = None
 
 
 class OrderOutcomeData(_Payload):
@@ -181,6 +210,7 @@ _DATA_MODELS: dict[EventType, type[_Payload]] = {
     EventType.ORDER_CANCELLED: OrderOutcomeData,
     EventType.ORDER_SHIPPED: OrderOutcomeData,
     EventType.ORDER_DELIVERED: OrderOutcomeData,
+    EventType.PAYMENT_REPORTED: PaymentReportedData,
 }
 
 

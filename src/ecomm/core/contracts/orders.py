@@ -4,12 +4,14 @@
      "items": [{"productID", "name", "quantity", "unitPrice", "lineTotal"}],
      "currency", "subtotal", "shipping", "total",
      "customer": {"name"}, "shippingAddress": {"line1", "line2", "city", "region",
-     "postalCode", "country"}, "history": [{"status", "at", "reason"}]}
+     "postalCode", "country"}, "history": [{"status", "at", "reason"}],
+     "payment": {"provider", "id", "status", "card": {"brand", "last4"}}}
 
 Amounts are decimal strings (`contracts/money.py`), never JSON numbers. An order recorded
 before orders carried prices has `null` prices and totals, `null` address and customer, and a
 history of its one known status; readers show what there is. The customer's email is not
-served: no page shows it.
+served: no page shows it. `payment` is `null` when the shop took no payment; of the card, only
+its brand and last four digits are ever kept or served.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ecomm.core.domain.orders import (
     OrderStatus,
     StatusChange,
 )
+from ecomm.core.domain.payments import Card, Payment, PaymentStatus
 
 MAX_HISTORY = 50  # a lifecycle has four steps; a record with more is not ours
 
@@ -62,6 +65,17 @@ def _address_json(address: Address | None) -> dict[str, str] | None:
     }
 
 
+def _payment_json(payment: Payment | None) -> dict[str, Any] | None:
+    if payment is None:
+        return None
+    return {
+        "provider": payment.provider,
+        "id": payment.id,
+        "status": payment.status.value,
+        "card": {"brand": payment.card.brand, "last4": payment.card.last4},
+    }
+
+
 def order_json(order: Order) -> dict[str, Any]:
     """The order as the order service answers it."""
     return {
@@ -81,6 +95,7 @@ def order_json(order: Order) -> dict[str, Any]:
             {"status": change.status.value, "at": change.at, "reason": change.reason}
             for change in order.timeline
         ],
+        "payment": _payment_json(order.payment),
     }
 
 
@@ -121,6 +136,26 @@ class ChangeBody(_Body):
     reason: Annotated[str, Field(max_length=256 * 1024)] | None = None
 
 
+class CardBody(_Body):
+    brand: Annotated[str, Field(max_length=20)] = ""
+    last4: Annotated[str, Field(pattern=r"^[0-9]{0,4}$")] = ""
+
+
+class PaymentBody(_Body):
+    provider: Annotated[str, Field(max_length=20)]
+    id: Annotated[str, Field(max_length=255)]
+    status: PaymentStatus
+    card: CardBody = CardBody()
+
+    def to_domain(self, order: OrderBody) -> Payment:
+        # What the order API serves of a payment: no amount (the order's total is it).
+        currency = order.currency or ""
+        known = CURRENCIES.get(currency)
+        amount = known.to_minor(order.total) if known and order.total is not None else 0
+        card = Card(self.card.brand, self.card.last4)
+        return Payment(self.provider, self.id, self.status, amount, currency, card)
+
+
 class OrderBody(_Body):
     orderID: str  # noqa: N815
     status: OrderStatus
@@ -135,6 +170,7 @@ class OrderBody(_Body):
     customer: CustomerBody | None = None
     shippingAddress: AddressBody | None = None  # noqa: N815
     history: Annotated[list[ChangeBody], Field(max_length=MAX_HISTORY)] = []
+    payment: PaymentBody | None = None
 
     def to_domain(self) -> Order:
         return Order(
@@ -153,4 +189,5 @@ class OrderBody(_Body):
             customer=Customer(self.customer.name, "") if self.customer else None,
             shippingAddress=self.shippingAddress.to_domain() if self.shippingAddress else None,
             history=tuple(StatusChange(c.status, c.at, c.reason) for c in self.history),
+            payment=self.payment.to_domain(self) if self.payment else None,
         )

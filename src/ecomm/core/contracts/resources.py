@@ -53,6 +53,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.CANCEL_ORDER,
             EventType.SHIP_ORDER,
             EventType.DELIVER_ORDER,
+            EventType.PAYMENT_REPORTED,
         ),
     ),
     QueueSpec(

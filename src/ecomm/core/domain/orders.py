@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from ecomm.core.domain.errors import DomainError
 from ecomm.core.domain.money import Currency, ShippingRule, Totals, line_total, totals
+from ecomm.core.domain.payments import Payment
 
 # DynamoDB refuses a transaction of more than 100 actions; an order takes one for its own record
 # and one per distinct product.
@@ -81,6 +82,7 @@ class Order:
     total: Decimal | None = None
     shippingAddress: Address | None = None  # noqa: N815
     history: tuple[StatusChange, ...] = ()
+    payment: Payment | None = None  # None when the shop takes no payment (ECOMM_PAYMENTS=none)
 
     @property
     def timeline(self) -> tuple[StatusChange, ...]:
@@ -104,6 +106,7 @@ class PlaceOrder:
     shippingAddress: Address | None = None  # noqa: N815
     shipping: Decimal | None = None  # the shipping cost shown, when the sender says
     placedAt: str = ""  # noqa: N815
+    payment: Payment | None = None  # the authorization web obtained at checkout
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,16 @@ def check_order(command: PlaceOrder, pricing: Pricing) -> str | None:
     for line in command.lines:
         if prices.setdefault(line.productID, line.unitPrice) != line.unitPrice:
             return f"The order names two prices for “{line.name or line.productID}”."
+    return None
+
+
+def check_payment(command: PlaceOrder, charged: Totals, currency: Currency) -> str | None:
+    """The reason the authorization does not pay for exactly this order, or None."""
+    payment = command.payment
+    if payment is None:
+        return None
+    if payment.currency != currency.code or payment.amount != currency.to_minor(charged.total):
+        return "The payment authorized does not match the order's total; please place it again."
     return None
 
 

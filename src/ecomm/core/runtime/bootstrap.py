@@ -1,6 +1,7 @@
 """The composition root: what a process opens once, and the roles it runs on top of it.
 
     open_runtime: settings ─> AWS clients ─> the topic's ARN (once) ─> a started publisher
+                  ─> the payment provider (none, or Stripe's client)
     run_roles:    each role's build(runtime) ─> its app answering on its port, its consumers
 
 SIGTERM ─> stop receiving ─> finish the batches in hand (≤ shutdown_timeout)
@@ -34,10 +35,12 @@ from ecomm.core.adapters.consumer import (
 )
 from ecomm.core.adapters.publisher import SnsPublisher
 from ecomm.core.contracts.resources import ResourceNames
+from ecomm.core.domain.payments import PaymentProvider
 from ecomm.core.runtime.emf import Emf
 from ecomm.core.runtime.http import listening
 from ecomm.core.runtime.logs import writes_json
 from ecomm.core.runtime.metrics import Metrics
+from ecomm.core.runtime.payments import open_payments
 from ecomm.core.runtime.settings import Settings
 from ecomm.core.runtime.tracing import tracing
 
@@ -61,6 +64,7 @@ class Runtime:
     aws: AwsClients
     topic_arn: str
     publisher: SnsPublisher
+    payments: PaymentProvider | None = None
 
     def consumer(
         self, name: str, handler: MessageHandler, locate: QueueLocator | None = None
@@ -113,7 +117,8 @@ async def open_runtime(
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
-        yield Runtime(settings, names, metrics, aws, topic_arn, publisher)
+        payments = await stack.enter_async_context(open_payments(settings, metrics))
+        yield Runtime(settings, names, metrics, aws, topic_arn, publisher, payments)
 
 
 @asynccontextmanager

@@ -35,6 +35,15 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class PaymentsMode(StrEnum):
+    NONE = "none"  # orders are placed without payment, as before payments existed
+    STRIPE = "stripe"
+
+
+STRIPE_API = "https://api.stripe.com"
+STRIPE_JS = "https://js.stripe.com/v3/"
+
+
 class TraceExporter(StrEnum):
     OTLP = "otlp"
     CONSOLE = "console"
@@ -115,6 +124,18 @@ class Settings(BaseSettings):
     shipping_flat_fee: Decimal = Field(default=Decimal("4.99"), ge=0, le=10_000)
     free_shipping_from: Decimal | None = Field(default=Decimal("50.00"), ge=0, le=10**9)
 
+    # Card payments (see README "Paying with a test card"). Unset: Stripe when a secret key is
+    # configured, else none. On AWS both secrets come from Secrets Manager (infra/ecomm.yaml);
+    # locally `make run` points the roles at localstripe on 127.0.0.1:`stripe_port`.
+    payments: PaymentsMode | None = None
+    stripe_secret_key: SecretStr | None = None
+    stripe_publishable_key: str = Field(default="", max_length=255, pattern=r"^(pk_\w+)?$")
+    stripe_webhook_secret: SecretStr | None = None
+    # Where the Stripe API (and, beside it, the page's Stripe.js) is served; unset: Stripe's own.
+    stripe_api_base: str | None = None
+    stripe_port: Port = 8420
+    payment_timeout: float = Field(default=10.0, gt=0, le=80)
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
@@ -134,6 +155,25 @@ class Settings(BaseSettings):
             if amount is not None and not currency.is_exact(amount):
                 raise ValueError(f"{name} must be a whole number of {currency.code} minor units")
         return self
+
+    @model_validator(mode="after")
+    def _payments_configured(self) -> Settings:
+        if self.payments is PaymentsMode.STRIPE and self.stripe_secret_key is None:
+            raise ValueError("payments=stripe needs a secret key (ECOMM_STRIPE_SECRET_KEY)")
+        return self
+
+    @property
+    def payment_provider(self) -> PaymentsMode:
+        if self.payments is not None:
+            return self.payments
+        return PaymentsMode.NONE if self.stripe_secret_key is None else PaymentsMode.STRIPE
+
+    @property
+    def stripe_js_url(self) -> str:
+        """The Stripe.js the checkout page loads: Stripe's, or the one beside a local API."""
+        if self.stripe_api_base is None:
+            return STRIPE_JS
+        return f"{self.stripe_api_base.rstrip('/')}/js.stripe.com/v3/"
 
     @property
     def pricing(self) -> Pricing:

@@ -7,6 +7,7 @@ from aiohttp import web
 from ecomm.core.contracts.identifiers import is_order_id
 from ecomm.core.contracts.orders import order_json
 from ecomm.core.domain.orders import Order, OrderNotFound, OrderStatus
+from ecomm.core.domain.settlement import next_step
 from ecomm.core.runtime.lru import Lru
 from ecomm.roles.order.placing import OrderStore
 
@@ -30,7 +31,8 @@ class FinalOrders:
         return self._orders.get(order_id)
 
     def remember(self, order: Order) -> None:
-        if order.status in FINAL:
+        # A rejected or cancelled order's payment may still be voided or refunded.
+        if order.status in FINAL and next_step(order) is None:
             self._orders.put(order.orderID, order)
 
 

@@ -1,7 +1,8 @@
 """The order role's composition root: consumes OrderQueue, answers the order API.
 
 OrderQueue ─> handlers.order_handler ─┬> placing.place_order ─> Orders/Products (one
-                                      │   transaction) ─> OrderConfirmed/OrderRejected
+                                      │   transaction) ─> settling.settle (capture or void)
+                                      │   ─> OrderConfirmed/OrderRejected
                                       └> lifecycle.change_status ─> Orders (/Products when a
                                           cancel restocks, one transaction) ─> OrderCancelled/...
 The DynamoDB side of both is core/adapters/orders_table.py.
@@ -27,7 +28,7 @@ from ecomm.roles.order.handlers import order_handler
 async def build(rt: Runtime) -> Built:
     """The order service's HTTP app and its queue consumer, wired to `rt`."""
     store = OrderRepository(rt.aws.dynamodb, rt.names.orders_table, rt.names.products_table)
-    handler = order_handler(store, rt.settings.pricing, rt.metrics)
+    handler = order_handler(store, rt.settings.pricing, rt.metrics, rt.payments)
     consumer = rt.consumer(rt.names.order_queue, handler)
 
     async def queue_ok() -> None:

@@ -1,8 +1,10 @@
 """OrderQueue's one handler: decode, dispatch by type to a use case, hand back what to announce.
 
-OrderPlaced                           placing.place_order  ─> OrderConfirmed | OrderRejected
-CancelOrder / ShipOrder / DeliverOrder  lifecycle.change_status ─> OrderCancelled | OrderShipped
-                                                                   | OrderDelivered
+OrderPlaced                           placing.place_order, settling.settle (capture or void)
+                                        ─> OrderConfirmed | OrderRejected
+CancelOrder / ShipOrder / DeliverOrder  lifecycle.change_status, settling.settle (refund)
+                                        ─> OrderCancelled | OrderShipped | OrderDelivered
+PaymentReported                         record a capture the provider reports, settling.settle
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ecomm.core.contracts.events import (
     OrderCommandData,
     OrderOutcomeData,
     OrderPlacedData,
+    PaymentData,
+    PaymentReportedData,
     utc_now,
 )
 from ecomm.core.domain.lifecycle import Action, ChangeStatus
@@ -33,9 +37,11 @@ from ecomm.core.domain.orders import (
     PlaceOrder,
     Pricing,
 )
+from ecomm.core.domain.payments import Card, Payment, PaymentProvider, PaymentStatus
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.order.lifecycle import change_status
 from ecomm.roles.order.placing import OrderStore, place_order
+from ecomm.roles.order.settling import record_report, settle
 
 log = structlog.get_logger(__name__)
 
@@ -53,12 +59,28 @@ OUTCOMES: dict[OrderStatus, EventType] = {
 }
 
 
-def order_handler(store: OrderStore, pricing: Pricing, metrics: Metrics) -> MessageHandler:
+def order_handler(
+    store: OrderStore,
+    pricing: Pricing,
+    metrics: Metrics,
+    payments: PaymentProvider | None = None,
+) -> MessageHandler:
+    """`payments` None: the shop takes no payment (orders carrying one are left authorized, and
+    expire at the provider, uncaptured)."""
+
+    async def settled(order: Order) -> Order:
+        if payments is None or order.payment is None:
+            return order
+        return await settle(store, payments, order, utc_now())
+
     async def handle(envelope: Envelope) -> Sequence[Envelope]:
         if envelope.type is EventType.ORDER_PLACED:
             return await _placed(envelope)
         if envelope.type in COMMANDS:
             return await _command(envelope, COMMANDS[envelope.type])
+        if envelope.type is EventType.PAYMENT_REPORTED:
+            await _reported(envelope)
+            return ()
         # The subscription filters these out; if one slips through it is not ours to keep.
         log.info("ignored_event")
         return ()
@@ -68,8 +90,11 @@ def order_handler(store: OrderStore, pricing: Pricing, metrics: Metrics) -> Mess
         assert isinstance(data, OrderPlacedData)  # noqa: S101 - payload() maps type to model
         structlog.contextvars.bind_contextvars(order_id=data.orderID)
         command = place_command(data, envelope.correlationId, envelope.occurredAt)
-        outcome = await place_order(store, command, pricing, utc_now())
-        order = outcome.order
+        outcome = await place_order(
+            store, command, pricing, utc_now(), payment_required=payments is not None
+        )
+        # Announced once its payment is captured (or the order released, or voided).
+        order = await settled(outcome.order)
         if outcome.fresh:
             metrics.order_recorded(order.status.value, envelope.occurredAt)
             log.info("order_recorded", status=order.status, reason=order.reason)
@@ -86,12 +111,20 @@ def order_handler(store: OrderStore, pricing: Pricing, metrics: Metrics) -> Mess
         moved = await change_status(store, command, utc_now())
         if moved is None:
             return ()
+        await settled(moved.order)  # a cancelled order that was paid is refunded
         if moved.fresh:
             metrics.orders.labels(moved.order.status.value).inc()
             log.info("order_status_changed", status=moved.order.status)
         else:
             log.info("order_status_already_changed", status=moved.order.status)
         return (outcome_event(moved.order, envelope.correlationId),)
+
+    async def _reported(envelope: Envelope) -> None:
+        data = envelope.payload()
+        assert isinstance(data, PaymentReportedData)  # noqa: S101 - payload() maps type to model
+        structlog.contextvars.bind_contextvars(order_id=data.orderID, payment_id=data.paymentID)
+        if payments is not None:
+            await record_report(store, payments, data.orderID, data.paymentID, data.captured)
 
     return handle
 
@@ -109,6 +142,20 @@ def place_command(data: OrderPlacedData, correlation_id: str, placed_at: str) ->
         shippingAddress=_address(data.shippingAddress),
         shipping=data.shipping,
         placedAt=placed_at if _is_timestamp(placed_at) else "",
+        payment=_payment(data.payment),
+    )
+
+
+def _payment(data: PaymentData | None) -> Payment | None:
+    if data is None:
+        return None
+    return Payment(
+        provider=data.provider,
+        id=data.id,
+        status=PaymentStatus.AUTHORIZED,
+        amount=data.amount,
+        currency=data.currency,
+        card=Card(data.brand, data.last4),
     )
 
 

@@ -8,6 +8,10 @@ Safe to run any number of times for the same order, concurrently or not: every w
 conditional on the order not being recorded yet, so the first outcome recorded wins and every
 later run reports that one. The stock is reserved in `core/adapters/orders_table.py`, in the
 same transaction that records the order.
+
+An order paid by card carries the authorization web obtained at checkout; it is recorded with
+the order (confirmed or rejected), as `authorized`, and `settling.py` then captures or voids
+it. An authorization that is not exactly the order's total rejects the order (and is voided).
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from ecomm.core.domain.orders import (
     ReservationRefused,
     StatusChange,
     check_order,
+    check_payment,
     check_shipping,
     merge_lines,
 )
+from ecomm.core.domain.payments import PaymentStatus
 from ecomm.core.runtime.retries import with_retries
 
 log = structlog.get_logger(__name__)
@@ -46,6 +52,15 @@ class OrderStore(Protocol):
         self, order_id: str, transition: Transition, change: StatusChange
     ) -> Order: ...
 
+    async def record_payment(
+        self,
+        order_id: str,
+        payment_id: str,
+        source: PaymentStatus,
+        target: PaymentStatus,
+        now: str,
+    ) -> Order: ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -53,8 +68,16 @@ class Outcome:
     fresh: bool  # False when an earlier delivery had already recorded it
 
 
+UNPAID = "This order carries no payment; please place it again."
+
+
 async def place_order(
-    store: OrderStore, command: PlaceOrder, pricing: Pricing, now: str
+    store: OrderStore,
+    command: PlaceOrder,
+    pricing: Pricing,
+    now: str,
+    *,
+    payment_required: bool = False,
 ) -> Outcome:
     lines = merge_lines(command.lines)
     charged = pricing.totals(lines)
@@ -78,8 +101,14 @@ async def place_order(
             StatusChange(OrderStatus.PENDING, placed_at),
             StatusChange(OrderStatus.CONFIRMED, now),
         ),
+        payment=command.payment,
     )
-    problem = check_order(command, pricing) or check_shipping(command, charged, pricing.currency)
+    problem = (
+        check_order(command, pricing)
+        or check_shipping(command, charged, pricing.currency)
+        or check_payment(command, charged, pricing.currency)
+        or (UNPAID if payment_required and command.payment is None else None)
+    )
     if problem is None:
         try:
             await with_retries(lambda: store.reserve_and_confirm(order))

@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from ecomm.core.adapters.publisher import EventPublisher
+from ecomm.core.domain.payments import PaymentProvider
 from ecomm.core.runtime.edge import edge_page_key
 from ecomm.core.runtime.http import Check, Readiness, add_probe_routes, request_context
 from ecomm.core.runtime.metrics import Metrics
@@ -25,8 +26,10 @@ from ecomm.roles.web import (
     checkout_views,
     order_actions,
     order_views,
+    payment_webhook,
     static_files,
 )
+from ecomm.roles.web.card_payment import CardPayments, card_setup, payments_key, stripe_origins
 from ecomm.roles.web.cookie_hygiene import cookie_hygiene, shop_cookie_checks
 from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
@@ -59,6 +62,7 @@ class WebDeps:
     metrics: Metrics = field(default_factory=lambda: Metrics("web"))
     checks: dict[str, Check] = field(default_factory=dict)  # readiness, beside lookup's
     clock: Callable[[], float] = time.monotonic
+    payments: PaymentProvider | None = None  # None: orders are placed without payment
 
 
 def create_app(settings: Settings, deps: WebDeps) -> web.Application:
@@ -70,17 +74,22 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
         orders_ok=lambda v: cookies.history.parse(v) is not None,
         csrf_ok=tokens.is_ours,
     )
+    origins = stripe_origins(settings) if deps.payments else ()
     app = web.Application(
         client_max_size=MAX_BODY,
         middlewares=[
             request_context,
-            security_headers(secure=settings.secure_cookies),
+            security_headers(secure=settings.secure_cookies, payment_origins=origins),
             cookie_hygiene(checks, cookies.policy),
             error_pages,
-            csrf_protection(tokens, cookies.policy),
+            # Stripe's webhook carries its own proof (a signature), and no browser's token.
+            csrf_protection(tokens, cookies.policy, exempt=frozenset({payment_webhook.PATH})),
         ],
     )
-    app[edge_page_key] = edge_page(settings.secure_cookies)
+    app[edge_page_key] = edge_page(settings.secure_cookies, origins)
+    app[payments_key] = CardPayments.of(settings, deps.payments) if deps.payments else None
+    hook = settings.stripe_webhook_secret
+    app[payment_webhook.webhook_secret_key] = hook.get_secret_value() if hook else None
     app[publisher_key] = deps.publisher
     app[cookies_key] = cookies
     app[pricing_key] = settings.pricing
@@ -142,6 +151,8 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/cart/items/{product_id}/remove", cart_views.remove_line)
     router.add_get("/checkout", checkout_views.checkout_form)
     router.add_post("/checkout", checkout_views.place)
+    router.add_post("/checkout/card", card_setup)
+    router.add_post(payment_webhook.PATH, payment_webhook.stripe_webhook)
     router.add_get("/orders", order_views.your_orders)
     router.add_get("/orders/{order_id}", order_views.order_page)
     router.add_get("/orders/{order_id}/status.json", order_views.order_status)

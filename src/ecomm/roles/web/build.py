@@ -32,5 +32,10 @@ async def build(rt: Runtime) -> Built:
     async def topic_answers() -> None:
         await rt.aws.sns.get_topic_attributes(TopicArn=rt.topic_arn)
 
-    deps = WebDeps(publisher=rt.publisher, metrics=rt.metrics, checks={"topic": topic_answers})
+    deps = WebDeps(
+        publisher=rt.publisher,
+        metrics=rt.metrics,
+        checks={"topic": topic_answers},
+        payments=rt.payments,
+    )
     return Built(create_app(rt.settings, deps))

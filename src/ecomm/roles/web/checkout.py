@@ -11,7 +11,9 @@ shopper never saw. So a digest that is not the priced cart's now is refused, wit
 the new prices shown and a fresh id.
 
 OrderPlaced carries what the page showed: each line's price and name, the currency and the
-shipping cost. The order worker charges exactly that, or rejects the order saying what changed.
+shipping cost, and, when the shop takes cards, the authorization of that total
+(`card_payment.py`). The order worker charges exactly that, or rejects the order saying what
+changed (and voids the authorization).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ecomm.core.contracts.events import (
     EventType,
     LineData,
     OrderPlacedData,
+    PaymentData,
 )
 from ecomm.roles.web.priced_cart import PricedCart
 
@@ -107,6 +110,7 @@ async def submit_order(
     address: AddressData,
     *,
     correlation_id: str,
+    payment: PaymentData | None = None,
 ) -> None:
     """Publish OrderPlaced, as the page showed it, and wait for SNS to take it; raises
     `PublishFailed` if it did not."""
@@ -126,5 +130,6 @@ async def submit_order(
         currency=cart.pricing.currency.code,
         shippingAddress=address,
         shipping=cart.totals.shipping,
+        payment=payment,
     )
     await publisher.publish(Envelope.wrap(EventType.ORDER_PLACED, data, correlation_id))

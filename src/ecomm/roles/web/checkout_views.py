@@ -1,7 +1,9 @@
 """Checkout: the form, and the POST that places the order.
 
 The cart cookie is cleared only after SNS has taken the OrderPlaced event; when publishing
-fails the shopper sees why, and the cart (and the form as typed) are still there.
+fails the shopper sees why, and the cart (and the form as typed) are still there. When the shop
+takes cards, no OrderPlaced leaves without an authorization of the total (`card_payment.py`);
+one whose event could not be published is voided at once.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import structlog
 from aiohttp import web
 
 from ecomm.core.adapters.publisher import PublishFailed
+from ecomm.core.contracts.events import PaymentData
+from ecomm.core.domain.payments import Authorization, PaymentStatus, PaymentUnavailable
+from ecomm.core.domain.payments import Payment as RecordedPayment
 from ecomm.core.runtime.http import request_id_of
 from ecomm.roles.web.address_form import AddressForm, read_address
+from ecomm.roles.web.card_payment import CardPayments, authorize, payments_key
 from ecomm.roles.web.cart import Cart
 from ecomm.roles.web.checkout import (
     CustomerForm,
@@ -59,6 +65,7 @@ def _form_page(
     error: str | None = None,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    confirm: Authorization | None = None,
 ) -> web.Response:
     context = {
         "cart": cart,
@@ -67,6 +74,8 @@ def _form_page(
         "address": address,
         "order_id": order_id,
         "error": error,
+        "card": request.app[payments_key],
+        "confirm": confirm,  # the bank asks the shopper to confirm this authorization
     }
     response = render(request, "checkout.html", context, status=status)
     response.headers.update(headers or {})
@@ -143,6 +152,23 @@ async def place(request: web.Request) -> web.Response:
             status=refusal.status,
             headers=refusal.headers,
         )
+    payments = request.app[payments_key]
+    payment: PaymentData | None = None
+    if payments is not None:
+        attempt = await authorize(payments, order_id, priced, form)
+        if attempt.payment is None:
+            log.info("payment_not_authorized", order_id=order_id, status=attempt.status)
+            return _form_page(
+                request,
+                priced,
+                customer_form,
+                address_form,
+                new_order_id() if attempt.fresh_id else order_id,
+                error=attempt.error,
+                status=attempt.status,
+                confirm=attempt.needs_confirmation,
+            )
+        payment = attempt.payment
     try:
         await submit_order(
             request.app[publisher_key],
@@ -151,9 +177,13 @@ async def place(request: web.Request) -> web.Response:
             customer,
             address,
             correlation_id=request_id_of(request),
+            payment=payment,
         )
     except PublishFailed as exc:
         log.warning("order_not_published", order_id=order_id, error=str(exc))
+        if payment is not None and payments is not None:
+            await _void(payments, payment, order_id)
+            order_id = new_order_id()  # this one's authorization is spent
         return _form_page(
             request,
             priced,
@@ -168,3 +198,15 @@ async def place(request: web.Request) -> web.Response:
     cookies.save_cart(response, Cart())
     cookies.remember_order(request, response, order_id)
     return response
+
+
+async def _void(payments: CardPayments, payment: PaymentData, order_id: str) -> None:
+    """No order will take this authorization: release the hold now, not in seven days. Should
+    the event have reached SNS after all, the worker finds it voided and rejects the order."""
+    held = RecordedPayment(
+        payment.provider, payment.id, PaymentStatus.AUTHORIZED, payment.amount, payment.currency
+    )
+    try:
+        await payments.provider.void(held, order_id)
+    except PaymentUnavailable as exc:
+        log.warning("authorization_not_voided", order_id=order_id, error=str(exc))

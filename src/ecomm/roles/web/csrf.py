@@ -71,15 +71,18 @@ class CsrfRefused(web.HTTPForbidden):
     """A POST without the token of this browser: a forged request, or an expired page."""
 
 
-def csrf_protection(tokens: CsrfTokens, cookies: CookiePolicy) -> Middleware:
+def csrf_protection(
+    tokens: CsrfTokens, cookies: CookiePolicy, exempt: frozenset[str] = frozenset()
+) -> Middleware:
     """Middleware: refuse any unsafe request without the token; issue it (and its cookie) when
-    a page shows a form and the browser has none."""
+    a page shows a form and the browser has none. `exempt` paths are no browser's: they prove
+    where they come from themselves (a payment provider's signed webhook)."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         token = CsrfToken(tokens, request.cookies.get(CSRF_COOKIE))
         request[csrf_token_key] = token
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and request.path not in exempt:
             sent = (await read_form(request)).get(CSRF_FIELD, "")
             expected = token.value
             # Bytes, not str: compare_digest refuses a str with non-ASCII characters.

@@ -11,7 +11,9 @@ from ecomm.core.contracts.money import amount_text
 from ecomm.core.domain.lifecycle import Action, can
 from ecomm.core.domain.money import CURRENCIES
 from ecomm.core.domain.orders import Address, Order, OrderStatus, StatusChange
+from ecomm.core.domain.payments import PaymentStatus
 from ecomm.core.domain.products import Product
+from ecomm.core.domain.settlement import next_step
 
 STATUS_TEXT = {
     OrderStatus.PENDING: "We're checking stock and reserving your items…",
@@ -20,6 +22,12 @@ STATUS_TEXT = {
     OrderStatus.SHIPPED: "Your order is on its way.",
     OrderStatus.DELIVERED: "Your order was delivered.",
     OrderStatus.CANCELLED: "Your order was cancelled, and nothing is owed.",
+}
+PAYMENT_TEXT = {
+    PaymentStatus.AUTHORIZED: "Authorized, not yet charged",
+    PaymentStatus.PAID: "Paid",
+    PaymentStatus.VOIDED: "Voided: nothing was charged",
+    PaymentStatus.REFUNDED: "Refunded",
 }
 CANCELLING_TEXT = "We're cancelling your order…"
 LOST_ORDER = (
@@ -71,8 +79,23 @@ class OrderView:
 
     @property
     def final(self) -> bool:
-        """Nothing is on its way to change what the page shows (the page stops refreshing)."""
-        return self.status is not OrderStatus.PENDING and not self.cancelling_now
+        """Nothing is on its way to change what the page shows (the page stops refreshing): a
+        payment to capture, void or refund still is."""
+        return (
+            self.status is not OrderStatus.PENDING
+            and not self.cancelling_now
+            and next_step(self.order) is None
+        )
+
+    @property
+    def payment(self) -> str:
+        """The payment's status and the card, as the page says them ("" without a payment)."""
+        payment = self.order.payment
+        if payment is None:
+            return ""
+        card = payment.card
+        on_card = f" · {card.brand.title()} ending {card.last4}" if card.last4 else ""
+        return f"{PAYMENT_TEXT[payment.status]}{on_card}"
 
     @property
     def text(self) -> str:
@@ -113,6 +136,7 @@ class OrderView:
         return {
             "orderID": order.orderID,
             "status": order.status.value,
+            "payment": order.payment.status.value if order.payment else None,
             "final": self.final,
             "text": self.text,
             "reason": order.reason,
