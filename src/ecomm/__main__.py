@@ -37,7 +37,7 @@ from ecomm.loadgen import options as load
 from ecomm.ops import orders as order_operator
 from ecomm.ops import products as operator
 from ecomm.roles import lookup, order, web
-from ecomm.roles.web.build import InsecureSettings
+from ecomm.roles.web.build import RefusedSettings
 
 # How long `loadgen` waits for the shop's first answer before calling it unreachable.
 PROBE_SECONDS = 5.0
@@ -78,7 +78,7 @@ async def _run_roles(settings: Settings, role: Role) -> int:
     try:
         async with open_runtime(settings, role.value) as rt:
             await run_roles(rt, [(r.value, ROLE_BUILDS[r]) for r in chosen], stop)
-    except InsecureSettings as exc:
+    except RefusedSettings as exc:
         raise UsageError(str(exc)) from exc
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

@@ -10,7 +10,12 @@ from ecomm.core.contracts.events import EventType, decode
 from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.core.runtime.settings import Settings
 from ecomm.emulator import Emulator
-from ecomm.roles.web.build import InsecureSettings, build, check_cookie_secret
+from ecomm.roles.web.build import (
+    RefusedSettings,
+    build,
+    check_cookie_secret,
+    check_payment_settings,
+)
 from tests.conftest import make_settings
 from tests.integration.web.web_forms import ADA, SIGNING_KEY, csrf_token, post_form
 from tests.roles import running_role
@@ -67,5 +72,16 @@ def test_the_default_cookie_secret_is_refused_outside_a_laptop() -> None:
 
     check_cookie_secret(settings_on("127.0.0.1"))
     check_cookie_secret(settings_on("0.0.0.0", cookie_secret=SIGNING_KEY))  # noqa: S104
-    with pytest.raises(InsecureSettings, match="ECOMM_COOKIE_SECRET"):
+    with pytest.raises(RefusedSettings, match="ECOMM_COOKIE_SECRET"):
         check_cookie_secret(settings_on("0.0.0.0"))  # noqa: S104 - as in the container
+
+
+def test_card_payments_without_a_publishable_key_are_refused() -> None:
+    def settings_with(**values: object) -> Settings:
+        return Settings.model_validate({"AWS_ENDPOINT_URL": None, **values})
+
+    secret = {"stripe_secret_key": "sk_test_example"}
+    check_payment_settings(settings_with(payments="none"))
+    check_payment_settings(settings_with(**secret, stripe_publishable_key="pk_test_example"))
+    with pytest.raises(RefusedSettings, match="ECOMM_STRIPE_PUBLISHABLE_KEY"):
+        check_payment_settings(settings_with(**secret))
