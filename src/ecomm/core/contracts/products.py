@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _text
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,23 +26,19 @@ class InvalidIds(ValueError):
 
 
 def product_json(product: Product) -> bytes:
-    """A product as lookup's API sends it: the table's attribute names."""
-    text = json.dumps
+    """A product as lookup's API sends it: the table's attribute names.
+
+    Each string is written by `json.dumps`'s own escaper (what `json.dumps(text)` calls for a
+    string), without `dumps`'s dispatch around it: the same bytes at half the cost, and a
+    search page writes twenty products."""
+    p, image = product, product.imageUrl
     return (
-        b'{"productID": %s, "name": %s, "description": %s, "category": %s, "price": %s, '
-        b'"stock": %d, "updatedAt": %s, "imageUrl": %s, "sold": %d}'
-        % (
-            text(product.productID).encode(),
-            text(product.name).encode(),
-            text(product.description).encode(),
-            text(product.category).encode(),
-            f"{product.price.quantize(CENT):f}".encode(),
-            product.stock,
-            text(product.updatedAt).encode(),
-            text(product.imageUrl).encode(),
-            product.sold,
-        )
-    )
+        f'{{"productID": {_text(p.productID)}, "name": {_text(p.name)}, '
+        f'"description": {_text(p.description)}, "category": {_text(p.category)}, '
+        f'"price": {p.price.quantize(CENT):f}, "stock": {p.stock:d}, '
+        f'"updatedAt": {_text(p.updatedAt)}, '
+        f'"imageUrl": {"null" if image is None else _text(image)}, "sold": {p.sold:d}}}'
+    ).encode()
 
 
 def items_json(items: list[bytes], **fields: int) -> bytes:

@@ -2,8 +2,11 @@
 
 Searches, categories and trending are answered from memory; only a product's own page reads
 the table, because that is where the shopper decides and the stock must be exact. A search
-runs in a worker thread (tantivy releases the GIL), so the event loop answers others meanwhile.
-Nothing is kept between requests: a search costs less than keeping it would save.
+runs on the event loop: it costs about 0.2 ms of CPU at 10,000 products (under 2 ms at
+100,000, a correction included), most of it Python that holds the GIL in any thread, and a
+hop to a worker thread cost more than it freed (at 32 connections, 0.46 ms of CPU a request
+inline against 0.5-0.7 ms, p99 24 ms against 45-58 ms: the loop and the worker fought over
+the GIL). Nothing is kept between requests: a search costs less than keeping it would save.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ async def list_products(request: web.Request) -> web.Response:
     if read.problems:
         raise json_error(web.HTTPBadRequest, read.message())
     engine = _ready_model(request).engine
-    body = await asyncio.to_thread(_answer, engine, read.query)
+    body = _answer(engine, read.query)
     return web.Response(body=body, content_type="application/json")
 
 

@@ -10,12 +10,13 @@ kept beside it, so a search answers the very `Product` objects it was given. `en
 says how a query matches and ranks, `engine_page` how a page is cut from tantivy's hits.
 
 Threads: tantivy searches, commits and reloads without holding the GIL, so an async caller
-runs `search`, `suggest` and `apply` in `asyncio.to_thread`. Tantivy allows one writer per
-index, used by one thread at a time: `load`, `finish_load` and `apply` belong to one task,
-which batches updates (a commit costs milliseconds whatever its size). Reads may run at any
-time in any thread. A search that overlaps an `apply` sees the index before or after it; a
-product removed meanwhile is left out of its page, and one updated meanwhile is answered as
-it is now.
+may run them in `asyncio.to_thread`; the writer's task runs `apply` there (a commit takes
+milliseconds), while a search, mostly Python around a short tantivy call, is cheaper on the
+event loop (see `api.py`). Tantivy allows one writer per index, used by one thread at a
+time: `load`, `finish_load` and `apply` belong to one task, which batches updates (a commit
+costs milliseconds whatever its size). Reads may run at any time in any thread. A search
+that overlaps an `apply` sees the index before or after it; a product removed meanwhile is
+left out of its page, and one updated meanwhile is answered as it is now.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from operator import itemgetter
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
 import tantivy
 
@@ -40,43 +40,32 @@ SCORE_TIE_LIMIT = 256
 Hit = tuple[Any, tantivy.DocAddress]
 
 
-# The total order's keys, smallest first, for hits' order values and their products; each key
-# ends with the product id, so no two are equal.
-ExactKeys = Callable[[Sequence[Any], Sequence[Product]], list[tuple[Any, ...]]]
+# How products that tie on the order's value are ordered among themselves: a key each, smallest
+# first, that ends with the product id, so no two are equal. A tie shares its value, so the key
+# need not hold it.
+ExactKey = Callable[[Product], Any]
 
 
 @dataclass(frozen=True)
 class Order:
     field: str | None  # None: by score
     descending: bool
-    exact: ExactKeys
+    exact: ExactKey
     tie_limit: int | None = None  # None: every tie is settled here, however large
     then: Order | None = None  # orders a tie too large to settle here, within the tie
 
 
-def _by_name(_: Sequence[Any], products: Sequence[Product]) -> list[tuple[Any, ...]]:
-    return [(fold(p.name), p.productID) for p in products]
+def _by_name(product: Product) -> tuple[str, str]:
+    return fold(product.name), product.productID
 
 
-BY_SCORE = Order(
-    None,
-    True,
-    lambda scores, ps: [(-s, p.productID) for s, p in zip(scores, ps, strict=True)],
-    SCORE_TIE_LIMIT,
-)
+BY_SCORE = Order(None, True, attrgetter("productID"), SCORE_TIE_LIMIT)
 # A tie on the head larger than the look-ahead shows whole is searched again, by the tail:
 # one more search, where fetching until the tie ends could take several.
 BY_NAME = Order(NAME_HEAD, False, _by_name, LOOK_AHEAD, Order(NAME_TAIL, False, _by_name))
-BY_PRICE = Order(
-    PRICE,
-    False,
-    lambda cents, ps: [(c, fold(p.name), p.productID) for c, p in zip(cents, ps, strict=True)],
-)
-BY_PRICE_DESC = Order(
-    PRICE,
-    True,
-    lambda cents, ps: [(-c, fold(p.name), p.productID) for c, p in zip(cents, ps, strict=True)],
-)
+# Equal prices, cheapest or dearest first, both by name.
+BY_PRICE = Order(PRICE, False, _by_name)
+BY_PRICE_DESC = Order(PRICE, True, _by_name)
 
 
 def order_for(sort: Sort, *, ranked: bool) -> Order:
@@ -112,20 +101,20 @@ class Search:
         return result.hits, result.count or 0  # type: ignore[attr-defined]
 
     def products(self, hits: Sequence[Hit]) -> list[Product | None]:
-        """The products of `hits`; None for one removed while this search ran."""
-        keys = self.searcher.fast_field_values(KEY, [address for _, address in hits])
-        products, end = self.products_by_key, len(self.products_by_key)
-        return [products[k] if isinstance(k, int) and 0 <= k < end else None for k in keys]
+        """The products of `hits`; None for one removed while this search ran (its key's
+        entry is emptied, never reused, and the list of entries only grows)."""
+        found = self.searcher.fast_field_values(KEY, [address for _, address in hits])
+        keys = cast("list[int]", found)  # an integer field every document has
+        products = self.products_by_key
+        return [products[k] for k in keys]
 
-    def settled(
-        self, hits: Sequence[Hit], tie: range, known: dict[int, Product | None]
-    ) -> list[Product | None]:
-        """The products at positions `tie` in the order's exact order; any removed while this
-        search ran come last, as None, so that the others keep their places."""
-        present = [(hits[p][0], product) for p in tie if (product := known[p]) is not None]
-        keys = self.order.exact([value for value, _ in present], [p for _, p in present])
-        ranked = sorted(zip(keys, (p for _, p in present), strict=True), key=itemgetter(0))
-        return [product for _, product in ranked] + [None] * (len(tie) - len(present))
+    def settled(self, tie: range, known: dict[int, Product | None]) -> list[Product | None]:
+        """The products at positions `tie` (a run of equal values) in the order's exact
+        order; any removed while this search ran come last, as None, so that the others keep
+        their places."""
+        present = [product for p in tie if (product := known[p]) is not None]
+        present.sort(key=self.order.exact)
+        return [*present, *[None] * (len(tie) - len(present))]
 
     def within(self, value: Any, then: Order) -> Search:
         """This search narrowed to the hits whose order value is `value`, ordered by `then`."""
@@ -170,7 +159,7 @@ def page(search: Search, *, offset: int, limit: int) -> tuple[list[Product], int
         # The part of the page in this tie, counted from the tie's start.
         first, stop = max(start, offset) - start, min(end, want) - start
         if settle and end - start > 1:
-            found += search.settled(hits, range(start, end), known)[first:stop]
+            found += search.settled(range(start, end), known)[first:stop]
         elif settle or order.then is None:
             found += [known[p] for p in range(start + first, start + stop)]
         else:
