@@ -1,7 +1,9 @@
-"""The lookup JSON API: thin views over the read model, trending and the Products table.
+"""The lookup JSON API: thin views over the read model and trending, all from memory.
 
-Searches, categories and trending are answered from memory; only a product's own page reads
-the table, because that is where the shopper decides and the stock must be exact.
+Searches, categories, a product's own answer and `?ids=` (a cart's lines) read no table: they
+show the read model, which events keep within a bounded lag of the table (see `readmodel.py`).
+A shopper may see a price or stock a moment old; the order transaction's conditions on stock
+and price decide, and reject an order that relied on a stale one.
 
 A search is the hot path: a repeated query string skips validation, a repeated query skips
 ranking, and the body is joined from bytes kept per product (see `results.py`).
@@ -9,16 +11,11 @@ ranking, and the body is joined from bytes kept per product (see `results.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Protocol
-
 from aiohttp import web
 
 from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
 from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
 from ecomm.core.contracts.search import read_search
-from ecomm.core.domain.errors import TransientError
-from ecomm.core.domain.products import Product, ProductNotFound
 from ecomm.core.domain.search import SearchQuery
 from ecomm.core.runtime.http import json_error
 from ecomm.core.runtime.lru import Lru
@@ -32,12 +29,6 @@ TRENDING_COUNT = 10
 QUERY_STRINGS_KEPT = 4096
 # Longer query strings are parsed every time: a kept one costs its length, up to 32 KB.
 MAX_KEPT_QUERY_STRING = 512
-
-
-class ProductGetter(Protocol):
-    async def get(self, product_id: str) -> Product: ...
-
-    async def get_many(self, product_ids: Iterable[str]) -> Mapping[str, Product]: ...
 
 
 class SearchCaches:
@@ -83,7 +74,6 @@ class SearchCaches:
 
 model_key = web.AppKey("model", ReadModel)
 trending_key = web.AppKey("trending", Trending)
-products_key = web.AppKey("products", ProductGetter)
 caches_key = web.AppKey("search_caches", SearchCaches)
 featured_key = web.AppKey("featured", Featured)
 
@@ -107,19 +97,14 @@ async def list_products(request: web.Request) -> web.Response:
 
 
 async def products_by_id(request: web.Request, ids: str) -> web.Response:
-    """`?ids=a,b,c`: those products, as the table has them now, in one read; unknown ids are
-    left out. A cart's lines, a checkout's, an order's."""
+    """`?ids=a,b,c`: those products as the read model holds them; unknown ids are left out.
+    A cart's lines, a checkout's, an order's."""
     try:
         wanted = read_ids(ids)
     except InvalidIds as exc:
         raise json_error(web.HTTPBadRequest, str(exc)) from exc
-    try:
-        found = await request.app[products_key].get_many(wanted)
-    except TransientError as exc:
-        raise json_error(
-            web.HTTPServiceUnavailable, "the catalog is not answering; try again in a moment"
-        ) from exc
-    items = [product_json(found[i]) for i in wanted if i in found]
+    model = _ready_model(request)
+    items = [product_json(p) for p in map(model.product, wanted) if p is not None]
     return web.Response(body=items_json(items), content_type="application/json")
 
 
@@ -130,14 +115,9 @@ async def product_detail(request: web.Request) -> web.Response:
             web.HTTPBadRequest,
             f"a product id is 1 to {MAX_ID_LENGTH} letters, digits, '.', '_' or '-'",
         )
-    try:
-        product = await request.app[products_key].get(product_id)
-    except ProductNotFound as exc:
-        raise json_error(web.HTTPNotFound, str(exc)) from exc
-    except TransientError as exc:
-        raise json_error(
-            web.HTTPServiceUnavailable, "the catalog is not answering; try again in a moment"
-        ) from exc
+    product = _ready_model(request).product(product_id)
+    if product is None:
+        raise json_error(web.HTTPNotFound, f"no product {product_id!r}")
     return web.Response(body=product_json(product), content_type="application/json")
 
 

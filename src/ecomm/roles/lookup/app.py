@@ -1,6 +1,6 @@
 """The lookup role's aiohttp application, built from explicitly passed dependencies.
 
-Tests hand it an index and fakes directly; `service.serve` hands it the real ones.
+Tests hand it a read model directly; `service.serve` hands it the real ones.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from ecomm.core.runtime.http import (
 )
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.lookup.api import (
-    ProductGetter,
     add_routes,
     caches_key,
     model_key,
-    products_key,
     trending_key,
 )
 from ecomm.roles.lookup.readmodel import ReadModel
@@ -31,7 +29,6 @@ def create_app(
     *,
     model: ReadModel,
     trending: Trending,
-    products: ProductGetter,
     metrics: Metrics,
     readiness: Readiness | None = None,
 ) -> web.Application:
@@ -47,7 +44,6 @@ def create_app(
     )
     app[model_key] = model
     app[trending_key] = trending
-    app[products_key] = products
     add_probe_routes(app, "lookup", metrics, readiness)
     add_routes(app)
     metrics.watch_cache("query_strings", app[caches_key].query_stats)
