@@ -43,9 +43,12 @@ async def build(rt: Runtime, *, resync_interval: float = RESYNC_INTERVAL) -> Bui
     refresher = ProductRefresher(products, model)
     handlers = LookupHandlers(model, trending, refresher)
     own = OwnQueue(TaskQueues(rt.aws, rt.settings, rt.topic_arn))
+    window = rt.settings.lookup_receive_window  # the read model's lag (see readmodel.py)
     consumers = [
-        rt.consumer(rt.names.lookup_queue, handlers.handle),
-        rt.consumer(f"{rt.names.lookup_queue}-task", handlers.handle, locate=own.locate),
+        rt.consumer(rt.names.lookup_queue, handlers.handle, window=window),
+        rt.consumer(
+            f"{rt.names.lookup_queue}-task", handlers.handle, locate=own.locate, window=window
+        ),
     ]
 
     async def queues_answer() -> None:

@@ -22,7 +22,7 @@ clock would otherwise outrank the table for as long as the task runs.
 
 How fresh it is, which is what the API shows (product pages and carts too): a change the
 order worker or an operator makes is announced by an event, which reaches this task through
-SNS and SQS, waits at most the consumer's receive window (`LOOKUP_RECEIVE_WINDOW`, 1 s), and
+SNS and SQS, waits at most the consumer's receive window (`ECOMM_LOOKUP_RECEIVE_WINDOW`, 1 s), and
 lands after one coalesced read (`refresher.py`): about a second behind the table, a few
 seconds at worst under load. A change no event announced (events lost, expired, or a task
 without its own queue) lands at the next resync (`sync.RESYNC_INTERVAL`, 10 minutes). Nothing

@@ -70,17 +70,25 @@ class _Peer:
         self._session = session
         self._base = base_url.rstrip("/")
 
-    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, Any]:
-        """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`."""
-        status, body = await self._get_bytes(path, params)
+    async def _get(
+        self, path: str, params: Mapping[str, str] | None = None, *, held: float = 0.0
+    ) -> tuple[int, Any]:
+        """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`.
+
+        `held`: seconds the peer may hold the answer on purpose, added to the timeout."""
+        status, body = await self._get_bytes(path, params, held=held)
         return status, self._json(path, body)
 
     async def _get_bytes(
-        self, path: str, params: Mapping[str, str] | None = None
+        self, path: str, params: Mapping[str, str] | None = None, *, held: float = 0.0
     ) -> tuple[int, bytes]:
         url = f"{self._base}{path}"
+        total = self._session.timeout.total
+        timeout = (
+            aiohttp.ClientTimeout(total=total + held) if held and total is not None else None
+        )
         try:
-            async with self._session.get(url, params=params) as response:
+            async with self._session.get(url, params=params, timeout=timeout) as response:
                 if response.status not in (200, 400, 404):
                     raise PeerUnavailable(self._name, f"HTTP {response.status} from {path}")
                 return response.status, await response.read()
@@ -188,8 +196,11 @@ class OrderClient(_Peer):
     def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
         super().__init__("order", session, base_url)
 
-    async def order(self, order_id: str) -> Order:
-        status, body = await self._get(f"/api/orders/{quote(order_id, safe='')}")
+    async def order(self, order_id: str, *, wait: float = 0.0) -> Order:
+        """The order; `wait` > 0: held until a pending order is decided, at most that long."""
+        path = f"/api/orders/{quote(order_id, safe='')}"
+        params = {"wait": f"{wait:g}"} if wait else None
+        status, body = await self._get(path, params, held=wait)
         if status == 404:
             raise OrderNotFound(order_id)
         if status != 200:
