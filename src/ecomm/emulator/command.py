@@ -1,5 +1,9 @@
 """`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, until stopped.
 
+With `--latency-ms MS` every AWS call answers MS later, as AWS's own ~5-20 ms do, and calls
+still run side by side (see `server.FaithfulMiddleware`), so a benchmark sees what batching and
+concurrency buy on AWS rather than on loopback.
+
 With `--data DIR` the shop outlives the process: a clean stop (SIGINT, SIGTERM) saves the
 tables' items and waiting messages in DIR, and the next start restores them instead of seeding
 (see `snapshot.py`).
@@ -37,7 +41,14 @@ def say(line: str) -> None:
     print(f"ecomm: {line}", file=sys.stderr, flush=True)  # noqa: T201
 
 
-async def run(settings: Settings, port: int, products: int, data: Path | None = None) -> int:
+async def run(
+    settings: Settings,
+    port: int,
+    products: int,
+    data: Path | None = None,
+    *,
+    latency_ms: float = 0.0,
+) -> int:
     try:
         emulator = Emulator(host="127.0.0.1", port=port).start()
     except OSError as exc:
@@ -55,6 +66,8 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
             if restored is None and products:
                 await seed(ProductRepository(rt.aws.dynamodb, rt.names.products_table), products)
         kept = products if restored is None else restored.seeded_with
+        # Provisioning and seeding ran at full speed; the shop's own calls meet the latency.
+        emulator.middleware.latency = latency_ms / 1000
         emulator.middleware.ready.set()
         log.info("emulator_ready", url=emulator.url, products=kept)
         print(f"AWS emulator ready: export AWS_ENDPOINT_URL={emulator.url}", flush=True)  # noqa: T201

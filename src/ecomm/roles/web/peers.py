@@ -84,8 +84,9 @@ class _Peer:
     ) -> tuple[int, bytes]:
         url = f"{self._base}{path}"
         total = self._session.timeout.total
+        # The session's own unless held (`timeout=None` would mean no timeout at all).
         timeout = (
-            aiohttp.ClientTimeout(total=total + held) if held and total is not None else None
+            aiohttp.ClientTimeout(total=total + held) if held and total else self._session.timeout
         )
         try:
             async with self._session.get(url, params=params, timeout=timeout) as response:
