@@ -44,7 +44,9 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
 
+## bench: every HTTP phase driven by wrk (installed here when missing), then docs/benchmarks.md
 bench: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
 	$(BIN)/python -m benchmarks
 
 ## screenshots: docs/screenshots/ from the shop make run starts (2,000 products), desktop and phone

@@ -66,8 +66,13 @@ async def _view(request: web.Request, order: Order) -> OrderView:
 
 
 async def order_page(request: web.Request) -> web.Response:
+    order_id = request.match_info["order_id"]
+    placed = placed_here(request, order_id)
+    # Just placed from this browser (the checkout redirects here): show its outcome if it comes
+    # within the wait, rather than a pending page that asks again.
+    fresh = placed is not None and placed.may_be_pending(time.time())
     try:
-        order = await recorded_order(request, request.match_info["order_id"])
+        order = await recorded_order(request, order_id, wait=STATUS_WAIT if fresh else 0.0)
     except OrderLost:
         return error_page(request, 404, LOST_ORDER)
     return render(request, "order.html", {"order": await _view(request, order)})
