@@ -258,7 +258,9 @@ def _pipeline_row(p: PipelineResult) -> tuple[str, str, str, str]:
         f"one order worker at {p.latency_ms:g} ms per AWS call "
         "(`python -m ecomm emulator --latency-ms`), beside one message at a time",
         f"worker {p.worker:.1f} orders/s; one at a time (receive 1, transaction, delete) "
-        f"{p.one_at_a_time:.1f} orders/s; {p.orders} orders each; **{p.ratio:.1f}x**",
+        f"{p.one_at_a_time:.1f} orders/s; {p.orders} orders each; **{p.ratio:.1f}x**; while "
+        f"the worker ran, the emulator used {p.emulator_cores:.2f} cores (moto runs DynamoDB "
+        f"requests one at a time), the worker {p.worker_cores:.2f}",
         f"≥ {TARGET_PIPELINE_RATIO:g}x",
         _verdict(
             [
