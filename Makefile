@@ -46,7 +46,7 @@ integration: $(STAMP)
 
 ## bench: every HTTP phase driven by wrk (installed here when missing), then docs/benchmarks.md
 bench: $(STAMP)
-	@command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m benchmarks
 
 ## screenshots: docs/screenshots/ from the shop make run starts (2,000 products), desktop and phone

@@ -1,6 +1,7 @@
 """`make bench`: start the shop on the emulator, drive it, stop it, print one table.
 
     .venv/bin/python -m benchmarks [--products 10000] [--duration 10] [--idle 60] [--quick]
+                                   [--million]
 
 Every server is its own process (emulator, lookup, order, web, and a bare aiohttp "hello" for
 the framework's ceiling). HTTP load comes from `wrk` (a C load generator, `benchmarks/wrk.py`),
@@ -15,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks import order_worker, report, wrk
+from benchmarks import order_worker, report, search, wrk
 from benchmarks.orders import drive_orders
 from benchmarks.stack import BENCH_COOKIE_SECRET, ROLES, Stack, http_get
 from ecomm.loadgen.words import catalog_words
@@ -32,12 +30,9 @@ from ecomm.ops.catalog import generate
 from ecomm.roles.web.cart import CART_COOKIE, Cart, CartCodec
 
 CONNECTIONS = 32
-# Enough different searches that no two requests of a phase are alike, so every cache misses.
-DISTINCT = 200_000
 ORDER_SHOPPERS = (8, 32)  # a light load for latency, the HTTP benchmarks' 32 for batching
 CART_LINES = 5
 PIPELINE_LATENCY_MS = 10.0  # what an AWS call takes, about, seen from a task in its region
-INDEX_SIZES = (1_000, 10_000, 100_000)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 Calls = Counter[tuple[str, str]]
 
@@ -86,7 +81,6 @@ class Phase:
     def __init__(self, stack: Stack, name: str, results: report.Results) -> None:
         self._stack, self._name, self._results = stack, name, results
         self._cpu = stack.cpu_seconds()
-        self._load_wall = 0.0
         self._driver = time.process_time()
         self._machine = _machine_busy()
         self._wall = time.monotonic()
@@ -178,52 +172,11 @@ async def _pages(
     results.page_calls = stack.calls()
 
 
-def _index_rows(*, quick: bool = False) -> list[dict[str, float | str]]:
-    """Index build time and memory by catalog size: the lookup benchmark's, when it is there."""
+def _index_rows(*, quick: bool = False, million: bool = False) -> list[dict[str, float | str]]:
+    """The search engine's build time, memory and latency (benchmarks/search.py)."""
     if quick:
-        return [_built_here(1_000)]
-    try:
-        from benchmarks.search import measure  # noqa: PLC0415 - optional: benchmarks/search.py
-    except ImportError:
-        return [_built_here(size) for size in INDEX_SIZES]
-    return [
-        {
-            "products": row.products,
-            "seconds": row.build_seconds,
-            "source": row.build_source,
-            "mib": row.index_mib,
-            "seed_seconds": row.seed_seconds,
-            "search": f"search p50 {row.single_p50_ms:.1f} ms / p99 {row.single_p99_ms:.1f} ms "
-            f"one at a time, {row.concurrent_rps:,.0f} req/s at 32 connections",
-        }
-        for row in measure(INDEX_SIZES, requests=500)
-    ]
-
-
-def _built_here(size: int) -> dict[str, float | str]:
-    out = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "benchmarks.index_build", "--products", str(size)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    row = json.loads(out.strip().splitlines()[-1])
-    return {
-        "products": row["products"],
-        "seconds": row["seconds"],
-        "source": "generated, in memory",
-        "mib": row["index_mib"] + row["products_mib"],
-    }
-
-
-def _distinct(path: str, words: list[str], *, page: int = 1) -> list[str]:
-    """`path` with each word and a different maximum price, every one above the catalog's
-    dearest product: the answers are the plain searches', but no two requests are alike."""
-    return [
-        f"{path}?q={words[i % len(words)]}&max_price={1000 + i / 100:.2f}"
-        + (f"&page={page}" if page > 1 else "")
-        for i in range(DISTINCT)
-    ]
+        return search.engine_rows((10_000,))
+    return search.engine_rows((*search.ENGINE_SIZES, *((1_000_000,) if million else ())))
 
 
 async def run(args: argparse.Namespace) -> report.Results:  # noqa: PLR0915 - one phase after another
@@ -248,7 +201,7 @@ async def run(args: argparse.Namespace) -> report.Results:  # noqa: PLR0915 - on
         results.lookup_api_calls = stack.calls()
         print("lookup API, no two requests alike ...", flush=True)
         results.lookup_api_cold = await _http(
-            stack, "lookup", _distinct("/api/products", words), args.duration
+            stack, "lookup", search.distinct("/api/products", words), args.duration
         )
         print("search page ...", flush=True)
         stack.reset_calls()
@@ -266,7 +219,7 @@ async def run(args: argparse.Namespace) -> report.Results:  # noqa: PLR0915 - on
         # Second pages: a first page would also send one ProductSearched per request, and
         # their draining would spill into the order phases.
         results.search_cold = await _http(
-            stack, "web", _distinct("/search", words, page=2), args.duration
+            stack, "web", search.distinct("/search", words, page=2), args.duration
         )
         phase.end()
         print("product, cart and checkout pages ...", flush=True)
@@ -314,6 +267,7 @@ def main() -> None:
         "--pipeline-orders", type=int, default=300, help="orders for each consumer, at 10 ms"
     )
     parser.add_argument("--quick", action="store_true", help="a short smoke run, not for docs")
+    parser.add_argument("--million", action="store_true", help="the search engine at 1M too")
     parser.add_argument("--output", type=Path, default=DOC)
     args = parser.parse_args()
     if args.quick:
@@ -322,7 +276,8 @@ def main() -> None:
     machine = report.machine()
     started = time.monotonic()
     print("index builds ...", flush=True)
-    index = _index_rows(quick=args.quick)  # before the event loop: it runs loops of its own
+    # Before the event loop: it runs loops of its own.
+    index = _index_rows(quick=args.quick, million=args.million)
     results = asyncio.run(run(args))
     results.index = index
     results.wall_seconds = time.monotonic() - started

@@ -104,13 +104,11 @@ class FakeOrderStore:
 class FakePublisher:
     """An `EventPublisher` that keeps what it was given, and fails when told to.
 
-    `published` holds what was published and waited for; `later` what was handed over to be
-    sent in the background (searches). `on_publish` sees each published event (a fake order
+    `published` holds what was published; `on_publish` sees each published event (a fake order
     service takes its orders from there)."""
 
     fail: bool = False
     published: list[Envelope] = field(default_factory=list)
-    later: list[Envelope] = field(default_factory=list)
     on_publish: Callable[[Envelope], None] | None = None
 
     async def publish(self, event: Envelope) -> None:
@@ -125,6 +123,3 @@ class FakePublisher:
         for event in events:
             if self.on_publish is not None:
                 self.on_publish(event)
-
-    def publish_later(self, event: Envelope) -> None:
-        self.later.append(event)

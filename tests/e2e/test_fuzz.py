@@ -172,7 +172,10 @@ def _logs_are_json_without(stack: Stack, secrets: list[str]) -> None:
                     f"{role}.log line {number} is not JSON: {line[:200]}"
                 ) from None
         leaked = [s for s in set(secrets) if s in text]
-        assert not leaked, f"{role}.log contains submitted email addresses: {leaked[:3]}"
+        lines = [line[:300] for line in text.splitlines() if any(s in line for s in leaked)]
+        assert not leaked, (
+            f"{role}.log contains submitted email addresses: {leaked[:3]} in {lines[:3]}"
+        )
 
 
 HOSTILE_BODIES = (

@@ -1,4 +1,4 @@
-"""The lookup API over an index built from a seeded Products table in the emulator."""
+"""The lookup API over an engine loaded from a seeded Products table in the emulator."""
 
 from __future__ import annotations
 
@@ -38,9 +38,9 @@ async def client(
 async def test_a_search_is_answered_from_an_index_of_the_whole_table_without_dynamodb(
     client: Client, loaded: ReadModel, emulator: Emulator
 ) -> None:
-    assert len(loaded.index) == CATALOG_SIZE
+    assert len(loaded.engine) == CATALOG_SIZE
     first = next(iter(generate(1)))
-    assert loaded.index.get(first.productID) == first
+    assert loaded.engine.get(first.productID) == first
 
     before = dynamodb_calls(emulator)
     answer = await client.get("/api/products", params={"q": "headphones", "per_page": "5"})

@@ -77,6 +77,19 @@ async def test_a_search_page_has_items_total_page_and_per_page(client: Client) -
     }
 
 
+async def test_a_search_that_found_nothing_suggests_other_words(client: Client) -> None:
+    answer = await client.get("/api/products?q=spekr")
+    assert await answer.json() == {
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "per_page": 20,
+        "suggestion": "speaker",
+    }
+    nothing = await (await client.get("/api/products?q=blorp")).json()
+    assert "suggestion" not in nothing
+
+
 async def test_filters_and_sorts_arrive_as_query_parameters(client: Client) -> None:
     answer = await client.get(
         "/api/products", params={"in_stock": "true", "max_price": "100", "sort": "price_desc"}

@@ -8,6 +8,8 @@ real.
 from __future__ import annotations
 
 import asyncio
+import difflib
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -18,7 +20,7 @@ from aiohttp import web
 
 from ecomm.core.contracts.identifiers import is_product_id
 from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
-from ecomm.core.contracts.search import read_search
+from ecomm.core.contracts.search import read_search, search_json
 from ecomm.core.domain.products import Product
 from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
 from ecomm.roles.lookup.showcase import BEST_SELLERS, FEATURED
@@ -91,6 +93,26 @@ def _matches(product: Product, query: SearchQuery) -> bool:
     return low <= int(product.price * 100) <= high
 
 
+def _suggestion(products: list[Product], query: SearchQuery) -> str | None:
+    """Lookup's "did you mean", roughly: each unknown word replaced by the closest known one,
+    when that search finds something."""
+    vocabulary = {
+        w for p in products for w in re.findall(r"\w+", f"{p.name} {p.description}".lower())
+    }
+    corrected = []
+    for word in query.text.lower().split():
+        close = [word] if word in vocabulary else difflib.get_close_matches(word, vocabulary, 1)
+        if not close:
+            return None
+        corrected.append(close[0])
+    text = " ".join(corrected)
+    if text == query.text.lower() or not any(
+        _matches(p, replace(query, text=text)) for p in products
+    ):
+        return None
+    return text
+
+
 _SORTS: dict[Sort, Callable[[Product], Any]] = {
     Sort.PRICE_ASC: lambda p: (p.price, p.productID),
     Sort.PRICE_DESC: lambda p: (-p.price, p.name.lower(), p.productID),
@@ -147,11 +169,13 @@ class FakeCatalog:
             if query.sort in _SORTS:
                 matches.sort(key=_SORTS[query.sort])
             page = matches[query.offset : query.offset + query.per_page]
-            body = items_json(
+            everything = list(self.products.values())
+            body = search_json(
                 [product_json(p) for p in page],
                 total=len(matches),
                 page=query.page,
                 per_page=query.per_page,
+                suggestion=_suggestion(everything, query) if query.text and not matches else None,
             )
             return _json(body)
 

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from ecomm.core.contracts.events import EventType
 from tests.integration.web.conftest import WebFactory
 from tests.integration.web.storefront_fakes import FakeCatalog, FakePublisher
+from tests.polling import eventually
 from tests.ports import free_port
 
 Client = TestClient[Any, Any]
@@ -107,8 +108,8 @@ async def test_a_search_publishes_product_searched_in_the_background(
         "/search", params={"q": "lamp", "category": "Lighting", "in_stock": "true"}
     )
     assert response.status == 200
-    [event] = publisher.later
-    assert publisher.published == []  # nothing awaited SNS while the page was rendered
+    await eventually(lambda: len(publisher.published) == 1, within=5)
+    [event] = publisher.published
     assert event.type is EventType.PRODUCT_SEARCHED
     assert event.data == {
         "query": "lamp",
@@ -118,7 +119,10 @@ async def test_a_search_publishes_product_searched_in_the_background(
     }
     assert event.correlationId == response.headers["X-Request-ID"]
     await web_client.get("/search", params={"q": "well", "page": "2"})
-    assert len(publisher.later) == 1  # turning a page is not a new search
+    await web_client.get("/search", params={"q": "tent"})
+    await eventually(lambda: len(publisher.published) == 2, within=5)
+    # Turning a page is not a new search.
+    assert [e.data["query"] for e in publisher.published] == ["lamp", "tent"]
 
 
 async def test_results_paginate_and_links_keep_the_filters(web_client: Client) -> None:

@@ -26,8 +26,7 @@ def make_settings(**overrides: Any) -> Settings:
         "checkout_rate_per_minute": 6.0,
         "checkout_burst": 3,
         "trusted_proxy_hops": 1,
-        # Most tests change the catalog and look again at once; the caching tests turn it on.
-        "search_cache_seconds": 0.0,
+        # Each search is published at once; the window's own test sets one.
         "search_event_window": 0.0,
         **overrides,
     }

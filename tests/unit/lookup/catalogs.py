@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ecomm.core.domain.products import Product
-from ecomm.roles.lookup.index import SearchIndex
+from ecomm.roles.lookup.engine import SearchEngine
 from ecomm.roles.lookup.readmodel import ReadModel
 
 
@@ -31,18 +31,14 @@ def product(
     )
 
 
-def index_of(products: Iterable[Product], *, bulk: bool = True) -> SearchIndex:
-    index = SearchIndex()
-    if bulk:
-        index.load(products)
-        index.finish_load()
-    else:
-        for p in products:
-            index.upsert(p)
-    return index
+def engine_of(products: Iterable[Product]) -> SearchEngine:
+    engine = SearchEngine()
+    engine.load(products)
+    engine.finish_load()
+    return engine
 
 
 def ready_model(products: Iterable[Product]) -> ReadModel:
-    model = ReadModel(index_of(products))
+    model = ReadModel(engine_of(products))
     model.mark_ready()
     return model

@@ -29,7 +29,7 @@ TENT = product("P2", "Trail Tent", stock=4, updated_at="2026-01-01T00:00:00.000Z
 
 
 class Lookup:
-    """The handlers wired to a fake table, an index and trending, as the service wires them."""
+    """The handlers wired to a fake table, a read model and trending, as the service wires them."""
 
     def __init__(self, model: ReadModel | None = None) -> None:
         self.table = FakeTable([KETTLE, TENT])
@@ -39,7 +39,7 @@ class Lookup:
         self.handlers = LookupHandlers(self.model, self.trending, self.refresher)
 
     def stock(self, product_id: str) -> int | None:
-        held = self.model.index.get(product_id)
+        held = self.model.engine.get(product_id)
         return None if held is None else held.stock
 
     async def handle(self, event: Envelope) -> None:
@@ -145,7 +145,7 @@ async def test_a_product_change_shows_the_table_s_row_not_the_event_s() -> None:
     lookup.table.put(row)
     forged = replace(row, name="Free Kettle", price=Decimal(0), updatedAt="2999-01-01T00:00:00Z")
     await lookup.handle(changed(forged))
-    assert lookup.model.index.get("P1") == row
+    assert lookup.model.engine.get("P1") == row
     assert lookup.table.reads == [["P1"]]
 
 
@@ -157,7 +157,7 @@ async def test_product_changes_in_any_order_show_the_row_the_table_has_now() -> 
         lookup.table.put(newer)
         for p in arrivals:
             await lookup.handle(changed(p))
-        assert lookup.model.index.get("P1") == newer
+        assert lookup.model.engine.get("P1") == newer
 
 
 async def test_a_new_product_announced_by_an_event_is_indexed_from_the_table() -> None:
@@ -165,14 +165,14 @@ async def test_a_new_product_announced_by_an_event_is_indexed_from_the_table() -
     lamp = product("P9", "Solar Lamp", price="19.99", updated_at="2026-02-01T00:00:00.000Z")
     lookup.table.put(lamp)
     await lookup.handle(changed(replace(lamp, name="Something Else")))
-    assert lookup.model.index.get("P9") == lamp
+    assert lookup.model.engine.get("P9") == lamp
 
 
 async def test_a_change_announced_for_a_product_the_table_lacks_adds_nothing() -> None:
     lookup = Lookup()
     await lookup.handle(changed(product("P404", "Phantom Deal", price="0.01")))
-    assert lookup.model.index.get("P404") is None
-    assert len(lookup.model.index) == 2
+    assert lookup.model.engine.get("P404") is None
+    assert len(lookup.model.engine) == 2
 
 
 async def test_changes_and_confirmed_orders_of_one_batch_share_one_read() -> None:
@@ -181,7 +181,7 @@ async def test_changes_and_confirmed_orders_of_one_batch_share_one_read() -> Non
     lookup.table.put(replace(TENT, stock=1))
     await asyncio.gather(lookup.handle(changed(KETTLE)), lookup.handle(confirmed("P2")))
     assert len(lookup.table.reads) == 1
-    assert lookup.model.index.get("P1") == lookup.table.rows["P1"]
+    assert lookup.model.engine.get("P1") == lookup.table.rows["P1"]
     assert lookup.stock("P2") == 1
 
 
@@ -201,14 +201,15 @@ async def test_a_product_gone_from_the_table_leaves_the_index() -> None:
     lookup = Lookup()
     del lookup.table.rows["P2"]
     await lookup.handle(confirmed("P2"))
-    assert lookup.model.index.get("P2") is None
+    assert lookup.model.engine.get("P2") is None
 
 
 async def test_a_read_replaces_a_held_version_that_claims_to_be_newer() -> None:
     lookup = Lookup()
-    lookup.model.index.upsert(replace(KETTLE, stock=50, updatedAt="2999-01-01T00:00:00.000Z"))
+    forged = replace(KETTLE, stock=50, updatedAt="2999-01-01T00:00:00.000Z")
+    await lookup.model.refreshed(["P1"], {"P1": forged})
     await lookup.handle(confirmed("P1"))  # the table says 10, from January
-    assert lookup.model.index.get("P1") == KETTLE
+    assert lookup.model.engine.get("P1") == KETTLE
 
 
 async def test_a_read_that_started_first_never_lands_after_a_later_one() -> None:
@@ -234,8 +235,8 @@ async def test_an_event_whose_data_does_not_fit_its_type_is_malformed() -> None:
 
 async def test_events_wait_until_the_index_is_loaded() -> None:
     model = ReadModel()
-    model.index.load([KETTLE])
-    model.index.finish_load()
+    model.engine.load([KETTLE])
+    model.engine.finish_load()
     lookup = Lookup(model)
     handling = asyncio.create_task(lookup.handle(searched("kettle")))
     await asyncio.sleep(0.01)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecomm.roles.lookup.trending import Trending
+from ecomm.roles.lookup.trending import Trending, normalise_query
 
 HOUR = 3600.0
 
@@ -18,6 +18,10 @@ class Clock:
 def trending(clock: Clock, **kwargs: float) -> Trending:
     options = {"min_score": 0.0, "recompute_every": 0.0, **kwargs}
     return Trending(clock=clock, **options)  # type: ignore[arg-type]
+
+
+def test_the_normal_form_ignores_case_accents_and_whitespace() -> None:
+    assert normalise_query("  Crème   Brûlée\t") == "creme brulee"
 
 
 def test_queries_are_counted_under_their_normal_form() -> None:

@@ -1,19 +1,17 @@
 """Publishing events to the SNS topic.
 
-Two paths, because their failures mean different things. `publish` is for events that must not
-be lost (an order): it waits for SNS and raises `PublishFailed`, so the caller can tell the
-shopper. `publish_later` is for telemetry-like events (a search): it returns at once and a
-background task sends them in `PublishBatch` calls of up to ten, so pages never wait on SNS.
+Both wait for SNS and raise `PublishFailed`, so the caller can tell the shopper (an order) or
+decide to drop what was not sent (a window of searches, `roles/web/search_tally.py`, which
+publishes from its own task so that pages never wait on SNS). `publish_many` sends
+`PublishBatch` calls of up to ten.
 
 Each event carries the trace context of whoever handed it over (trace_context.py): `publish`
-the caller's, `publish_later` the one current when it was queued, `publish_many` the ones its
-caller names per event (a consumer publishing what each message's handling produced).
+the caller's, `publish_many` the ones its caller names per event (a consumer publishing what
+each message's handling produced, a tally the first search of each query), else the caller's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,8 +50,6 @@ class EventPublisher(Protocol):
         self, events: Sequence[Envelope], traces: Sequence[trace_context.Carrier] = ()
     ) -> None: ...
 
-    def publish_later(self, event: Envelope) -> None: ...
-
 
 def _attributes(
     event: Envelope, carrier: trace_context.Carrier | None = None
@@ -68,25 +64,12 @@ def _attributes(
 
 
 class SnsPublisher:
-    """Publishes envelopes to one topic; `start`/`close` run the background batcher."""
+    """Publishes envelopes to one topic."""
 
-    def __init__(
-        self,
-        sns: SNSClient,
-        topic_arn: str,
-        telemetry: Telemetry,
-        *,
-        flush_interval: float = 0.2,
-        max_pending: int = 10_000,
-    ) -> None:
+    def __init__(self, sns: SNSClient, topic_arn: str, telemetry: Telemetry) -> None:
         self._sns = sns
         self._topic_arn = topic_arn
         self._telemetry = telemetry
-        self._flush_interval = flush_interval
-        self._pending: asyncio.Queue[tuple[Envelope, trace_context.Carrier]] = asyncio.Queue(
-            maxsize=max_pending
-        )
-        self._task: asyncio.Task[None] | None = None
 
     async def publish(self, event: Envelope) -> None:
         # The caller's context is current: the AWS instrumentation's Publish span carries it.
@@ -160,41 +143,3 @@ class SnsPublisher:
             return await self._sns.publish_batch(
                 TopicArn=self._topic_arn, PublishBatchRequestEntries=entries
             )
-
-    def publish_later(self, event: Envelope) -> None:
-        try:
-            self._pending.put_nowait((event, trace_context.current()))
-        except asyncio.QueueFull:
-            # Searches are signals, not records: under a flood, dropping one is the right call.
-            self._telemetry.event_published(event.type.value, "dropped")
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sns-batcher")
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-        await self._flush()
-
-    async def _run(self) -> None:
-        while True:
-            first = await self._pending.get()
-            # Give a burst a moment to gather, so it leaves as one call rather than ten.
-            await asyncio.sleep(self._flush_interval)
-            await self._flush([first])
-
-    async def _flush(
-        self, batch: list[tuple[Envelope, trace_context.Carrier]] | None = None
-    ) -> None:
-        batch = batch or []
-        while not self._pending.empty():
-            batch.append(self._pending.get_nowait())
-        if not batch:
-            return
-        try:
-            await self.publish_many([e for e, _ in batch], [c for _, c in batch])
-        except PublishFailed as exc:
-            log.warning("background_publish_failed", error=str(exc))

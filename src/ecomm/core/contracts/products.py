@@ -1,6 +1,6 @@
 """A product on the wire, and the bodies of lookup's catalog API: the one definition both sides use.
 
-Lookup writes a product's JSON with `product_json` (the bytes it keeps and joins into answers);
+Lookup writes a product's JSON with `product_json` (the bytes it joins into answers);
 web reads it with `ProductBody`. The price is a JSON number written from the Decimal and read back
 into a Decimal (`loads` parses every number that has a point as a Decimal): no float ever holds it.
 """
@@ -50,6 +50,12 @@ def items_json(items: list[bytes], **fields: int) -> bytes:
     return b'{"items": [%b]%b}' % (b", ".join(items), extra)
 
 
+def categories_json(categories: list[tuple[str, int]]) -> bytes:
+    """`{"categories": [{"name", "count"}, ...]}` from (label, product count) pairs."""
+    listed = [{"name": name, "count": count} for name, count in categories]
+    return json.dumps({"categories": listed}).encode()
+
+
 def loads(body: bytes) -> Any:
     """JSON from lookup, numbers with a point as Decimal."""
     return json.loads(body, parse_float=Decimal)
@@ -84,13 +90,6 @@ class ProductBody(_Body):
 
     def to_domain(self) -> Product:
         return Product(**{**self.model_dump(), "price": self.price.quantize(CENT)})
-
-
-class SearchAnswer(_Body):
-    items: list[ProductBody]
-    total: int
-    page: int = 1
-    per_page: int = 20
 
 
 class ProductsAnswer(_Body):

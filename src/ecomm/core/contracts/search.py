@@ -6,15 +6,23 @@ before any arithmetic (a price is plain digits with at most two decimals: "1e-99
 bytes that Decimal accepts and plain notation turns into a gigabyte of zeros) and names each
 problem in words a shopper understands. Web shows a problem beside its field and searches
 without it; lookup's API refuses the request with those words.
+
+Lookup answers with `search_json`, web reads that with `SearchAnswer`: a page of products, how
+many match in all, and for a search that found nothing, maybe other words to try ("did you mean").
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from ecomm.core.contracts.products import ProductBody, items_json
 from ecomm.core.domain.search import SearchQuery, Sort
 
 MAX_QUERY_LENGTH = 200
@@ -140,3 +148,25 @@ def _sort(raw: str, problems: dict[str, str]) -> Sort:
     except ValueError:
         problems["sort"] = "Please choose one of the offered sort orders."
         return Sort.RELEVANCE
+
+
+def search_json(
+    items: list[bytes], *, total: int, page: int, per_page: int, suggestion: str | None
+) -> bytes:
+    """A search's page from its products' JSON bytes: `{"items", "total", "page", "per_page"}`,
+    and `"suggestion"`, other words to search for, when a search that found nothing has them."""
+    body = items_json(items, total=total, page=page, per_page=per_page)
+    if suggestion is None:
+        return body
+    return body[:-1] + b', "suggestion": %s}' % json.dumps(suggestion).encode()
+
+
+class SearchAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    items: list[ProductBody]
+    total: int
+    page: int = 1
+    per_page: int = PER_PAGE
+    # Lookup's correction of a search that found nothing ("did you mean").
+    suggestion: Annotated[str | None, Field(max_length=MAX_QUERY_LENGTH)] = None

@@ -122,8 +122,6 @@ async def open_runtime(
         # On AWS the infrastructure sets it; elsewhere CreateTopic by name is idempotent.
         topic_arn = settings.topic_arn or (await aws.sns.create_topic(Name=names.topic))["TopicArn"]
         publisher = SnsPublisher(aws.sns, topic_arn, metrics)
-        await publisher.start()
-        stack.push_async_callback(publisher.close)
         yield Runtime(settings, names, metrics, aws, topic_arn, publisher)
 
 

@@ -115,10 +115,12 @@ async def _in_context(request: web.Request, handler: Handler) -> web.StreamRespo
         route = _route(request)
         request.app[metrics_key].observe_request(request.method, route, status, elapsed)
         if route not in _QUIET_ROUTES:
+            # The route's template, not the path: a path is bytes from outside (a hostile
+            # segment, or a customer's text typed into a URL) and the template says as much.
             log.info(
                 "request",
                 method=request.method,
-                path=request.path,
+                route=route,
                 status=status,
                 ms=round(elapsed * 1000, 2),
             )

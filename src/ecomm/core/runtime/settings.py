@@ -102,10 +102,8 @@ class Settings(BaseSettings):
     # Peer HTTP calls from web: a slow lookup must give a 503 page quickly, not a hang.
     peer_timeout: float = Field(default=2.0, gt=0)
 
-    # The web role reuses a rendered search result list and the category list for this long (a
-    # shopper may see a stock badge that much behind; product, cart and checkout read it fresh),
-    # and sums each query's ProductSearched events over `search_event_window`. 0 turns either off.
-    search_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    # The web role sums each query's ProductSearched events over this window and publishes them
+    # at its end, ten to an SNS call; 0 publishes each search at once.
     search_event_window: float = Field(default=2.0, ge=0, le=60)
 
     # Checkout is rate limited per client address: a token bucket in each web task.

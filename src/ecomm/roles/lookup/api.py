@@ -3,78 +3,38 @@
 Searches, categories, a product's own answer and `?ids=` (a cart's lines) read no table: they
 show the read model, which events keep within a bounded lag of the table (see `readmodel.py`).
 A shopper may see a price or stock a moment old; the order transaction's conditions on stock
-and price decide, and reject an order that relied on a stale one.
-
-A search is the hot path: a repeated query string skips validation, a repeated query skips
-ranking, and the body is joined from bytes kept per product (see `results.py`).
+and price decide, and reject an order that relied on a stale one. A search
+runs in a worker thread (tantivy releases the GIL), so the event loop answers others meanwhile.
+Nothing is kept between requests: a search costs less than keeping it would save.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from ecomm.core.contracts.identifiers import MAX_ID_LENGTH, is_product_id
-from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
-from ecomm.core.contracts.search import read_search
+from ecomm.core.contracts.products import (
+    InvalidIds,
+    categories_json,
+    items_json,
+    product_json,
+    read_ids,
+)
+from ecomm.core.contracts.search import read_search, search_json
 from ecomm.core.domain.search import SearchQuery
 from ecomm.core.runtime.http import json_error
-from ecomm.core.runtime.lru import Lru
-from ecomm.roles.lookup.index import SearchIndex
+from ecomm.roles.lookup.engine import SearchEngine
 from ecomm.roles.lookup.readmodel import ReadModel
-from ecomm.roles.lookup.results import SearchResults
 from ecomm.roles.lookup.showcase import Featured, best_sellers
 from ecomm.roles.lookup.trending import Trending
 
 TRENDING_COUNT = 10
-QUERY_STRINGS_KEPT = 4096
-# Longer query strings are parsed every time: a kept one costs its length, up to 32 KB.
-MAX_KEPT_QUERY_STRING = 512
-
-
-class SearchCaches:
-    """One app's kept searches: `queries` by raw query string, `results` by the model's index.
-
-    `hits` and `misses` count query strings; `results` counts its own.
-    """
-
-    def __init__(self) -> None:
-        self.queries: Lru[str, SearchQuery] = Lru(QUERY_STRINGS_KEPT)
-        self.hits = 0
-        self.misses = 0
-        self._results: SearchResults | None = None
-
-    def query_stats(self) -> dict[str, int]:
-        return {"hit": self.hits, "miss": self.misses}
-
-    def page_stats(self) -> dict[str, int]:
-        pages = self._results
-        return {"hit": 0, "miss": 0} if pages is None else {"hit": pages.hits, "miss": pages.misses}
-
-    def results(self, index: SearchIndex) -> SearchResults:
-        if self._results is None or self._results.index is not index:
-            self._results = SearchResults(index)
-        return self._results
-
-    def query(self, request: web.Request) -> SearchQuery:
-        """The request's validated query; a JSON 400 naming the problems (never kept)."""
-        raw = request.rel_url.raw_query_string
-        query = self.queries.get(raw)
-        if query is not None:
-            self.hits += 1
-            return query
-        self.misses += 1
-        read = read_search(request.query)
-        if read.problems:
-            raise json_error(web.HTTPBadRequest, read.message())
-        query = read.query
-        if len(raw) <= MAX_KEPT_QUERY_STRING:
-            self.queries.put(raw, query)
-        return query
 
 
 model_key = web.AppKey("model", ReadModel)
 trending_key = web.AppKey("trending", Trending)
-caches_key = web.AppKey("search_caches", SearchCaches)
 featured_key = web.AppKey("featured", Featured)
 
 
@@ -90,10 +50,25 @@ def _ready_model(request: web.Request) -> ReadModel:
 async def list_products(request: web.Request) -> web.Response:
     if "ids" in request.query:
         return await products_by_id(request, request.query["ids"])
-    caches = request.app[caches_key]
-    query = caches.query(request)
-    body = caches.results(_ready_model(request).index).page_json(query)
+    read = read_search(request.query)
+    if read.problems:
+        raise json_error(web.HTTPBadRequest, read.message())
+    engine = _ready_model(request).engine
+    body = await asyncio.to_thread(_answer, engine, read.query)
     return web.Response(body=body, content_type="application/json")
+
+
+def _answer(engine: SearchEngine, query: SearchQuery) -> bytes:
+    """A search's JSON body; one that found nothing may suggest other words."""
+    items, total = engine.search(query)
+    suggestion = engine.suggest(query) if total == 0 and query.text else None
+    return search_json(
+        [product_json(p) for p in items],
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        suggestion=suggestion,
+    )
 
 
 async def products_by_id(request: web.Request, ids: str) -> web.Response:
@@ -122,14 +97,14 @@ async def product_detail(request: web.Request) -> web.Response:
 
 
 async def list_categories(request: web.Request) -> web.Response:
-    caches = request.app[caches_key]
-    body = caches.results(_ready_model(request).index).categories_json()
+    body = categories_json(_ready_model(request).engine.categories())
     return web.Response(body=body, content_type="application/json")
 
 
 async def list_featured(request: web.Request) -> web.Response:
     """`{"items": [...]}`: in-stock products across the categories (see `showcase.py`)."""
-    found = request.app[featured_key].products(_ready_model(request).index)
+    engine = _ready_model(request).engine
+    found = await asyncio.to_thread(request.app[featured_key].products, engine)
     return web.Response(
         body=items_json([product_json(p) for p in found]), content_type="application/json"
     )
@@ -138,7 +113,7 @@ async def list_featured(request: web.Request) -> web.Response:
 async def list_best_sellers(request: web.Request) -> web.Response:
     """`{"items": [...]}`: the in-stock products that sold most, none before anything sold."""
     model = _ready_model(request)
-    found = best_sellers(model.sales, model.index)
+    found = best_sellers(model.sales, model.engine)
     return web.Response(
         body=items_json([product_json(p) for p in found]), content_type="application/json"
     )
@@ -150,7 +125,6 @@ async def list_trending(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[caches_key] = SearchCaches()
     app[featured_key] = Featured()
     app.router.add_get("/api/products", list_products)
     app.router.add_get("/api/products/{product_id}", product_detail)

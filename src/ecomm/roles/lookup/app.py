@@ -1,6 +1,6 @@
 """The lookup role's aiohttp application, built from explicitly passed dependencies.
 
-Tests hand it a read model directly; `service.serve` hands it the real ones.
+Tests hand it a read model directly; `build.py` hands it the real one.
 """
 
 from __future__ import annotations
@@ -15,12 +15,7 @@ from ecomm.core.runtime.http import (
     request_context,
 )
 from ecomm.core.runtime.metrics import Metrics
-from ecomm.roles.lookup.api import (
-    add_routes,
-    caches_key,
-    model_key,
-    trending_key,
-)
+from ecomm.roles.lookup.api import add_routes, model_key, trending_key
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.trending import Trending
 
@@ -46,6 +41,4 @@ def create_app(
     app[trending_key] = trending
     add_probe_routes(app, "lookup", metrics, readiness)
     add_routes(app)
-    metrics.watch_cache("query_strings", app[caches_key].query_stats)
-    metrics.watch_cache("search_pages", app[caches_key].page_stats)
     return app

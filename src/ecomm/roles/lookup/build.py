@@ -1,8 +1,8 @@
 """The lookup role's composition root: build everything once; the app's cleanup_ctx runs it.
 
-    startup:  own queue (sweep leftovers, create, subscribe) ─> load the index in the background
+    startup:  own queue (sweep leftovers, create, subscribe) ─> load the engine in the background
     running:  HTTP from memory; consumers of the shared LookupQueue and of the own queue
-    cleanup:  finish refreshes ─> stop the sync ─> delete the own queue
+    cleanup:  finish refreshes ─> stop the sync ─> stop the engine's writer ─> delete the own queue
 
 The own queue is subscribed before the scan starts, so no change falls between the two.
 """
@@ -73,6 +73,7 @@ async def build(rt: Runtime, *, resync_interval: float = RESYNC_INTERVAL) -> Bui
         yield
         await cancel_and_wait(freezing)
         await cancel_and_wait(task)
+        await model.close()
 
     async def refreshing(_: web.Application) -> AsyncIterator[None]:
         yield
@@ -88,7 +89,7 @@ def _export_gauges(rt: Runtime, model: ReadModel, own: OwnQueue) -> None:
     registry = rt.metrics.registry
     Gauge(
         "ecomm_lookup_index_products", "Products in this task's search index.", registry=registry
-    ).set_function(lambda: len(model.index))
+    ).set_function(lambda: len(model.engine))
     # 0 means degraded: this task sees only its share of the shared queue's events (see
     # taskqueue.py), so its search results may show stale stock until the next resync.
     Gauge(
@@ -100,12 +101,12 @@ def _export_gauges(rt: Runtime, model: ReadModel, own: OwnQueue) -> None:
 
 async def _freeze_when_loaded(model: ReadModel) -> None:
     await model.ready.wait()
-    # The index is a million long-lived objects: moved out of the collector's generations,
-    # full collections stop walking them (a ~100 ms pause each at 100,000 products).
+    # The products are a million long-lived objects: moved out of the collector's generations,
+    # full collections stop walking them.
     gc.freeze()
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
-        # A bug: the index stops loading or resyncing; /readyz stays 503 if it never loaded.
+        # A bug: the engine stops loading or resyncing; /readyz stays 503 if it never loaded.
         log.error("catalog_sync_crashed", error=repr(task.exception()))

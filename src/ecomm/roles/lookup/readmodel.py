@@ -1,7 +1,7 @@
-"""The index plus the rules that decide which version of a product it keeps.
+"""The search engine plus the rules that decide which version of a product it keeps.
 
 Only the Products table says what a product is. Events name the products to read again, never
-their contents, so what the index holds is always a row some read returned. Two kinds of reads
+their contents, so what the engine holds is always a row some read returned. Two kinds of reads
 land, and the only question is their order:
 
     refreshed(ids, rows)  a consistent BatchGetItem  applied as read: the row, or its absence
@@ -22,14 +22,17 @@ clock would otherwise outrank the table for as long as the task runs.
 
 How fresh it is, which is what the API shows (product pages and carts too): a change the
 order worker or an operator makes is announced by an event, which reaches this task through
-SNS and SQS, waits at most the consumer's receive window (`ECOMM_LOOKUP_RECEIVE_WINDOW`, 1 s), and
-lands after one coalesced read (`refresher.py`): about a second behind the table, a few
+SNS and SQS, waits at most the consumer's receive window (`ECOMM_LOOKUP_RECEIVE_WINDOW`, 1 s),
+and lands after one coalesced read (`refresher.py`): about a second behind the table, a few
 seconds at worst under load. A change no event announced (events lost, expired, or a task
 without its own queue) lands at the next resync (`sync.RESYNC_INTERVAL`, 10 minutes). Nothing
 decides on what it shows: the order transaction checks stock and price against the table.
 
-Every row applied is also ranked by its units sold (`sales`, for the best sellers), and every
-product removed is forgotten there, so the ranking never needs a scan of the index.
+A read "lands" when it is handed to the engine's writer (`writer.py`), which applies changes
+in the order they were handed over, so the order above is the order they take effect in; the
+caller resumes once its change is searchable. Every row applied is also ranked by its units
+sold (`sales`, for the best sellers), and every product removed is forgotten there, so the
+ranking never needs a scan of the engine.
 """
 
 from __future__ import annotations
@@ -40,36 +43,37 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from ecomm.core.domain.products import Product
-from ecomm.roles.lookup.index import SearchIndex
+from ecomm.roles.lookup.engine import SearchEngine
 from ecomm.roles.lookup.showcase import Sales
+from ecomm.roles.lookup.writer import EngineWriter
 
 
 class NotReady(Exception):
-    """The index is still being built."""
+    """The engine is still being loaded."""
 
 
 class ReadModel:
-    def __init__(self, index: SearchIndex | None = None) -> None:
-        self.index = index if index is not None else SearchIndex()
+    def __init__(self, engine: SearchEngine | None = None) -> None:
+        self.engine = engine if engine is not None else SearchEngine()
         self.sales = Sales()
-        for product_id in self.index.product_ids():
-            held = self.index.get(product_id)
-            if held is not None:
-                self.sales.record(held)
+        for held in self.engine:
+            self.sales.record(held)
+        self._writer = EngineWriter(self.engine, self._applied)
         self.ready = asyncio.Event()
         self._reading: Counter[str] = Counter()  # product ids a refresh is reading right now
         # Product ids a refresh read while a full scan runs (None: no scan running).
         self._touched: set[str] | None = None
 
-    def load(self, products: list[Product]) -> None:
-        """One page of the first load (on a worker thread, before anything else reads)."""
-        self.index.load(products)
-        for product in products:
-            self.sales.record(product)
+    async def load(self, products: Iterable[Product]) -> None:
+        """One page of the first load (nothing reads the engine before `mark_ready`)."""
+        await self._writer.load(products)
+
+    async def finish_load(self) -> None:
+        await self._writer.finish_load()
 
     def product(self, product_id: str) -> Product | None:
         """The product as held now (see the lag above), or None when the table has no such row."""
-        return self.index.get(product_id)
+        return self.engine.get(product_id)
 
     def mark_ready(self) -> None:
         self.ready.set()
@@ -77,7 +81,10 @@ class ReadModel:
     async def check_ready(self) -> None:
         """A readiness check: raises until the first full load finished."""
         if not self.ready.is_set():
-            raise NotReady(f"index loading ({len(self.index)} products so far)")
+            raise NotReady(f"index loading ({len(self.engine)} products so far)")
+
+    async def close(self) -> None:
+        await self._writer.close()
 
     @contextmanager
     def reading(self, product_ids: Iterable[str]) -> Iterator[None]:
@@ -92,16 +99,11 @@ class ReadModel:
             self._reading.subtract(ids)
             self._reading = +self._reading  # forget the ids no read holds any more
 
-    def refreshed(self, asked: Iterable[str], found: Mapping[str, Product]) -> None:
-        """Apply a consistent read of `asked`; what it did not find is gone from the table."""
-        for product_id in asked:
-            product = found.get(product_id)
-            if product is None:
-                self.index.remove(product_id)
-                self.sales.forget(product_id)
-            elif self.index.get(product_id) != product:
-                self.index.upsert(product)
-                self.sales.record(product)
+    async def refreshed(self, asked: Iterable[str], found: Mapping[str, Product]) -> None:
+        """Apply a consistent read of `asked`; what it did not find is gone from the table.
+
+        Handed to the writer before this awaits anything: the read lands when it is called."""
+        await self._writer.change({product_id: found.get(product_id) for product_id in asked})
 
     # -- full scans ---------------------------------------------------------------------------
 
@@ -109,28 +111,23 @@ class ReadModel:
         # A refresh already reading has no order against the pages to come.
         self._touched = set(self._reading)
 
-    def synced(self, products: Iterable[Product]) -> int:
-        """Apply one page of a scan of a live index; returns how many products changed."""
+    async def synced(self, products: Iterable[Product]) -> int:
+        """Apply one page of a scan of a live engine; returns how many products changed."""
         touched = self._touched or set()
-        changes = 0
-        for product in products:
-            if product.productID in touched or self.index.get(product.productID) == product:
-                continue
-            self.index.upsert(product)
-            self.sales.record(product)
-            changes += 1
-        return changes
+        return await self._writer.put([p for p in products if p.productID not in touched])
 
-    def end_sync(self, seen: set[str] | None) -> int:
-        """Drop what the scan did not see (deleted from the table); returns how many.
-
-        `seen` is None when the scan broke off: then nothing can be concluded, and nothing goes.
-        """
+    async def end_sync(self, seen: set[str]) -> int:
+        """Drop what the scan did not see (deleted from the table); returns how many."""
         touched, self._touched = self._touched or set(), None
-        if seen is None:
-            return 0
-        gone = self.index.product_ids() - seen - touched
-        for product_id in gone:
-            self.index.remove(product_id)
-            self.sales.forget(product_id)
-        return len(gone)
+        return await self._writer.keep_only(seen | touched)
+
+    def abandon_sync(self) -> None:
+        """A scan that broke off: nothing can be concluded from it, and nothing goes."""
+        self._touched = None
+
+    def _applied(self, rows: Mapping[str, Product | None]) -> None:
+        for product_id, product in rows.items():
+            if product is None:
+                self.sales.forget(product_id)
+            else:
+                self.sales.record(product)

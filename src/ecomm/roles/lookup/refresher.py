@@ -4,7 +4,7 @@ An event never says what a product is, only which products to read again: a conf
 the ones whose stock it took, a `ProductChanged` the one an operator changed. Reading the row,
 rather than applying what the event carries, makes the result exact and idempotent (a duplicate
 or a late delivery reads the same current row again) and leaves nothing for a forged or wrong
-event to put in the index. The consumer hands a batch of up to ten messages to its handler
+event to put in the engine. The consumer hands a batch of up to ten messages to its handler
 concurrently; each asks for its products and waits, and after a short window one read covers
 them all:
 
@@ -12,10 +12,10 @@ them all:
     handler 2 ─ refresh(P2, P7) ─┼─ window ─> get_many(P1, P2, P7) ─> read model ─> all resume
     handler 3 ─ refresh(P9)     ─┘
 
-A handler returns only when its products were read, so its message is deleted only then; if
-the read fails, every waiter raises and their messages come back. One read runs at a time, so
-an older read can never land after a newer one (how reads and resync scans are ordered is in
-`readmodel.py`).
+A handler returns only when its products were read and are searchable as read, so its message
+is deleted only then; if the read fails, every waiter raises and their messages come back. One
+read runs at a time, so an older read can never land after a newer one (how reads and resync
+scans are ordered is in `readmodel.py`).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class ProductRefresher:
             try:
                 with self._model.reading(asked):
                     found = await self._products.get_many(sorted(asked))
+                await self._model.refreshed(asked, found)
             except asyncio.CancelledError:
                 for _, done in batch:
                     done.cancel()
@@ -74,7 +75,6 @@ class ProductRefresher:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            self._model.refreshed(asked, found)
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)

@@ -8,11 +8,11 @@
                   counted by the order transaction), most first, ties by productID; none
                   until something sold.
 
-Featured is asked of `search()` (one browse per category), so it holds for any index that
-answers searches; it is kept until the index's `version` moves, which is exactly when a search
-could answer differently. Best sellers are kept sorted by `Sales` as the read model applies
-rows (`readmodel.py` calls `record` and `forget`), so answering walks the head of a list
-instead of scanning the catalog on every confirmed order.
+Featured is asked of the engine's `search` (one browse per category); it is chosen again only
+when the engine's `version` moves, which is exactly when a search could answer differently.
+Best sellers are kept sorted by `Sales` as the read model applies rows (`readmodel.py` calls
+`record` and `forget`), so answering walks the head of a list instead of scanning the catalog on
+every confirmed order.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from collections.abc import Iterator
 
 from ecomm.core.domain.products import Product
 from ecomm.core.domain.search import SearchQuery, Sort
-from ecomm.roles.lookup.index import SearchIndex
-from ecomm.roles.lookup.search import search
+from ecomm.roles.lookup.engine import SearchEngine
 
 FEATURED = 12  # fills rows of 2, 3, 4 or 6 cards
 BEST_SELLERS = 8
@@ -66,10 +65,10 @@ class Sales:
         del self._key[key[1]]
 
 
-def best_sellers(sales: Sales, index: SearchIndex, count: int = BEST_SELLERS) -> list[Product]:
+def best_sellers(sales: Sales, engine: SearchEngine, count: int = BEST_SELLERS) -> list[Product]:
     found: list[Product] = []
     for product_id in sales.ranked():
-        product = index.get(product_id)
+        product = engine.get(product_id)
         if product is not None and product.in_stock:
             found.append(product)
             if len(found) == count:
@@ -78,35 +77,32 @@ def best_sellers(sales: Sales, index: SearchIndex, count: int = BEST_SELLERS) ->
 
 
 class Featured:
-    """The featured shelf of one index, chosen again only when its `version` moved."""
+    """The featured shelf of one engine, chosen again only when its `version` moved.
+
+    Choosing searches once per category: call `products` in a worker thread."""
 
     def __init__(self, count: int = FEATURED) -> None:
         self._count = count
-        self._kept: tuple[SearchIndex, int, tuple[str, ...]] | None = None
+        self._kept: tuple[SearchEngine, int, tuple[str, ...]] | None = None
 
-    def products(self, index: SearchIndex) -> list[Product]:
+    def products(self, engine: SearchEngine) -> list[Product]:
         kept = self._kept
-        if kept is None or kept[0] is not index or kept[1] != index.version:
-            kept = self._kept = (index, index.version, self._choose(index))
-        # Chosen by version, read fresh: a stock or sales change does not move the version.
-        return [p for p in map(index.get, kept[2]) if p is not None]
+        if kept is None or kept[0] is not engine or kept[1] != engine.version:
+            version = engine.version  # read first: a change meanwhile is chosen again next time
+            kept = self._kept = (engine, version, self._choose(engine))
+        # Chosen by version, read fresh: stock that stays in stock, or a sale, moves no version.
+        return [p for p in map(engine.get, kept[2]) if p is not None]
 
-    def _choose(self, index: SearchIndex) -> tuple[str, ...]:
-        labels = [label for label, _ in index.categories()]
+    def _choose(self, engine: SearchEngine) -> tuple[str, ...]:
+        labels = [label for label, _ in engine.categories()]
         if not labels:
             return ()
         rounds = -(-self._count // len(labels))
         shelves = [
-            search(
-                index,
-                SearchQuery(category=label, in_stock=True, sort=Sort.PRICE_DESC, per_page=rounds),
-            )
+            engine.search(
+                SearchQuery(category=label, in_stock=True, sort=Sort.PRICE_DESC, per_page=rounds)
+            )[0]
             for label in labels
         ]
-        chosen = [
-            shelf.items[turn].productID
-            for turn in range(rounds)
-            for shelf in shelves
-            if turn < len(shelf.items)
-        ]
+        chosen = [s[turn].productID for turn in range(rounds) for s in shelves if turn < len(s)]
         return tuple(chosen[: self._count])

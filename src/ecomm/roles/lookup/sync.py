@@ -1,16 +1,16 @@
 """Loading the index from the Products table, then re-reading it now and then as a safety net.
 
 The first load runs in the background: `/healthz` answers at once, `/readyz` says 503 until it
-finished. Its CPU work (tokenising 100,000 products takes seconds) runs in a worker thread one
-scan page at a time, so the event loop keeps answering probes while it runs; nothing else touches
-the index until it is marked ready.
+finished. Its CPU work (indexing 100,000 products takes seconds) runs in the engine writer's
+worker thread one scan page at a time, so the event loop keeps answering probes while it runs;
+nothing searches the engine until it is marked ready.
 
 After that, events say which products to read again (see `taskqueue.py`); the periodic resync
-bounds how stale the index can get when they cannot: rows written without an event (a `seed`
+bounds how stale the engine can get when they cannot: rows written without an event (a `seed`
 while the shop runs), events that expired or went to the dead-letter queue, a task that ran
-without its own queue. It makes the index what the scan read, whatever was held before, except
-for a product a refresh read meanwhile (`readmodel.py`); it applies only what differs, on the
-event loop, one page at a time.
+without its own queue. It makes the engine what the scan read, whatever was held before, except
+for a product a refresh read meanwhile (`readmodel.py`); it applies only what differs, one page
+at a time.
 """
 
 from __future__ import annotations
@@ -74,13 +74,14 @@ class CatalogSync:
 
     async def load(self) -> None:
         started = time.perf_counter()
-        index = self._model.index
         async for page in self._products.scan(self._segments):
-            await asyncio.to_thread(self._model.load, page)
-        await asyncio.to_thread(index.finish_load)
+            await self._model.load(page)
+        await self._model.finish_load()
         self._model.mark_ready()
         log.info(
-            "index_loaded", products=len(index), seconds=round(time.perf_counter() - started, 2)
+            "index_loaded",
+            products=len(self._model.engine),
+            seconds=round(time.perf_counter() - started, 2),
         )
 
     async def resync(self) -> None:
@@ -91,11 +92,11 @@ class CatalogSync:
         try:
             async for page in self._products.scan(self._segments):
                 seen.update(p.productID for p in page)
-                changed += self._model.synced(page)
+                changed += await self._model.synced(page)
         except BaseException:
-            self._model.end_sync(None)
+            self._model.abandon_sync()
             raise
-        removed = self._model.end_sync(seen)
+        removed = await self._model.end_sync(seen)
         log.info(
             "index_resynced",
             products=len(seen),

@@ -20,12 +20,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ecomm.roles.lookup.text import normalise_query
+from ecomm.roles.lookup.engine_text import fold
 
 MAX_QUERY_LENGTH = 100
 _PERSONAL = re.compile(r"@|\d[\d\s().+-]{5,}\d")  # emails, phone, card and order numbers
 _RESCALE_AFTER = 64.0  # half-lives; keeps stored weights far from float overflow
 _TOP_CACHE = 50
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_query(text: str) -> str:
+    """The form a query is counted under: folded (case and accents), whitespace collapsed."""
+    return _SPACE.sub(" ", fold(text)).strip()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 `create_app` takes its dependencies explicitly (tests hand it a fake publisher and point the
 peers at fake services); everything it opens, it opens in the app's cleanup_ctx: the peer session
-and its clients, the search tally's window, the caches' renewals.
+and its clients, and the search tally's window.
 """
 
 from __future__ import annotations
@@ -32,14 +32,12 @@ from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.csrf import CsrfTokens, csrf_protection
 from ecomm.roles.web.error_pages import error_pages
 from ecomm.roles.web.keys import (
-    categories_key,
     checkout_limit_key,
     cookies_key,
     lookup_key,
     orders_key,
     pricing_key,
     publisher_key,
-    search_pages_key,
     searches_key,
 )
 from ecomm.roles.web.pages import setup_templates
@@ -48,7 +46,6 @@ from ecomm.roles.web.product_images import icons
 from ecomm.roles.web.rate_limit import CheckoutLimit, TokenBuckets
 from ecomm.roles.web.search_tally import SearchTally
 from ecomm.roles.web.security_headers import edge_page, security_headers
-from ecomm.roles.web.ttl_cache import TtlCache
 
 # Forms are small; a large body is a mistake or an attack.
 MAX_BODY = 64 * 1024
@@ -93,12 +90,10 @@ def create_app(settings: Settings, deps: WebDeps) -> web.Application:
         ),
         settings.trusted_proxy_hops,
     )
-    app[search_pages_key] = TtlCache(settings.search_cache_seconds, clock=deps.clock)
-    app[categories_key] = TtlCache(settings.search_cache_seconds, clock=deps.clock)
-    app[searches_key] = SearchTally(deps.publisher, window=settings.search_event_window)
+    app[searches_key] = SearchTally(
+        deps.publisher, deps.metrics, window=settings.search_event_window
+    )
     app.cleanup_ctx.extend([peers(settings), background_work])
-    deps.metrics.watch_cache("search_pages", app[search_pages_key].stats)
-    deps.metrics.watch_cache("categories", app[categories_key].stats)
 
     async def lookup_answers() -> None:
         await app[lookup_key].healthz()
@@ -132,10 +127,8 @@ def peers(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
 async def background_work(app: web.Application) -> AsyncIterator[None]:
     await app[searches_key].start()
     yield
-    # Before the runtime flushes and closes the publisher: the last window is not lost.
+    # While the publisher's AWS client is still open: the last window is not lost.
     await app[searches_key].close()
-    await app[search_pages_key].close()
-    await app[categories_key].close()
 
 
 def _add_routes(router: web.UrlDispatcher) -> None:

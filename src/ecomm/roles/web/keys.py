@@ -9,7 +9,6 @@ from ecomm.core.domain.orders import Pricing
 from ecomm.roles.web.cookies import ShopperCookies
 from ecomm.roles.web.peers import LookupClient, OrderClient
 from ecomm.roles.web.rate_limit import CheckoutLimit
-from ecomm.roles.web.search_cache import CategoryList, SearchPages
 from ecomm.roles.web.search_tally import SearchTally
 
 lookup_key = web.AppKey("lookup", LookupClient)
@@ -17,7 +16,5 @@ orders_key = web.AppKey("orders", OrderClient)
 publisher_key = web.AppKey("publisher", EventPublisher)
 cookies_key = web.AppKey("cookies", ShopperCookies)
 checkout_limit_key = web.AppKey("checkout_limit", CheckoutLimit)
-search_pages_key: web.AppKey[SearchPages] = web.AppKey("search_pages")
-categories_key: web.AppKey[CategoryList] = web.AppKey("categories")
 searches_key = web.AppKey("searches", SearchTally)
 pricing_key = web.AppKey("pricing", Pricing)

@@ -24,10 +24,10 @@ from ecomm.core.contracts.products import (
     CategoriesAnswer,
     ProductBody,
     ProductsAnswer,
-    SearchAnswer,
     TrendingAnswer,
     loads,
 )
+from ecomm.core.contracts.search import SearchAnswer
 from ecomm.core.domain.errors import DomainError
 from ecomm.core.domain.orders import Order, OrderNotFound
 from ecomm.core.domain.products import Product, ProductNotFound
@@ -56,6 +56,7 @@ class SearchPage:
     total: int
     page: int
     per_page: int
+    suggestion: str | None = None  # other words to search for, when nothing was found
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,6 @@ class _Peer:
         """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`.
 
         `held`: seconds the peer may hold the answer on purpose, added to the timeout."""
-        status, body = await self._get_bytes(path, params, held=held)
-        return status, self._json(path, body)
-
-    async def _get_bytes(
-        self, path: str, params: Mapping[str, str] | None = None, *, held: float = 0.0
-    ) -> tuple[int, bytes]:
         url = f"{self._base}{path}"
         total = self._session.timeout.total
         # The session's own unless held (`timeout=None` would mean no timeout at all).
@@ -92,14 +87,12 @@ class _Peer:
             async with self._session.get(url, params=params, timeout=timeout) as response:
                 if response.status not in (200, 400, 404):
                     raise PeerUnavailable(self._name, f"HTTP {response.status} from {path}")
-                return response.status, await response.read()
+                body = await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             # TimeoutError: the session's total timeout.
             raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
-
-    def _json(self, path: str, body: bytes) -> Any:
         try:
-            return loads(body)
+            return response.status, loads(body)
         except ValueError as exc:
             raise PeerUnavailable(self._name, f"{type(exc).__name__} on {path}") from exc
 
@@ -131,19 +124,12 @@ class LookupClient(_Peer):
         super().__init__("lookup", session, base_url)
 
     async def search(self, params: Mapping[str, str]) -> SearchPage:
-        return self.search_page(await self.search_answer(params))
-
-    async def search_answer(self, params: Mapping[str, str]) -> bytes:
-        """The search's answer as lookup sent it, for a caller that may already know it."""
-        status, body = await self._get_bytes("/api/products", params)
+        status, body = await self._get("/api/products", params)
         if status != 200:
-            raise PeerRefused(_error_message(self._json("/api/products", body)))
-        return body
-
-    def search_page(self, answer: bytes) -> SearchPage:
-        page = self._parse(SearchAnswer, self._json("/api/products", answer))
+            raise PeerRefused(_error_message(body))
+        page = self._parse(SearchAnswer, body)
         items = [p.to_domain() for p in page.items]
-        return SearchPage(items, page.total, page.page, page.per_page)
+        return SearchPage(items, page.total, page.page, page.per_page, page.suggestion)
 
     async def product(self, product_id: str) -> Product:
         status, body = await self._get(f"/api/products/{quote(product_id, safe='')}")

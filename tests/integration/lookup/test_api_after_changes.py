@@ -1,4 +1,4 @@
-"""Kept search answers over HTTP: what the next request shows after the catalog changed."""
+"""Search answers over HTTP: what the next request shows after the catalog changed."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from ecomm.core.contracts.events import Envelope, EventType
 from ecomm.core.domain.products import Product
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.ops.products import changed_data
-from ecomm.roles.lookup.api import SearchCaches, caches_key
 from ecomm.roles.lookup.app import create_app
 from ecomm.roles.lookup.handlers import LookupHandlers
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.refresher import ProductRefresher
-from ecomm.roles.lookup.results import SearchResults
 from ecomm.roles.lookup.trending import Trending
 from tests.integration.lookup.conftest import Client, client_for
 from tests.unit.lookup.catalogs import product, ready_model
@@ -42,14 +40,6 @@ class Lookup:
     table: FakeTable
     handlers: LookupHandlers
 
-    @property
-    def caches(self) -> SearchCaches:
-        return self.app[caches_key]
-
-    @property
-    def results(self) -> SearchResults:
-        return self.caches.results(self.model.index)
-
     async def stocks(self, query: str) -> dict[str, int]:
         answer = await self.client.get(f"/api/products?{query}")
         assert answer.status == 200
@@ -72,19 +62,17 @@ async def lookup() -> AsyncIterator[Lookup]:
             yield Lookup(client, app, model, table, LookupHandlers(model, trending, refresher))
     finally:
         await refresher.close()
+        await model.close()
 
 
-async def test_an_order_s_stock_change_shows_in_the_next_search_from_the_kept_page(
-    lookup: Lookup,
-) -> None:
+async def test_an_order_s_stock_change_shows_in_the_next_search(lookup: Lookup) -> None:
     assert await lookup.stocks("q=headphones") == {"P1": 3, "P2": 0}
-    version, hits = lookup.model.index.version, lookup.results.hits
+    version = lookup.model.engine.version
 
     await lookup.order_confirmed(replace(HEADPHONES, stock=2))
 
     assert await lookup.stocks("q=headphones") == {"P1": 2, "P2": 0}
-    assert lookup.model.index.version == version
-    assert lookup.results.hits == hits + 1  # not searched again: only P1 was encoded again
+    assert lookup.model.engine.version == version  # still in stock: nothing was indexed again
 
 
 async def test_a_product_that_sold_out_leaves_the_next_in_stock_search(lookup: Lookup) -> None:
@@ -117,18 +105,7 @@ async def test_a_renamed_product_is_found_by_its_new_name_and_category(lookup: L
     }
 
 
-async def test_a_repeated_query_string_is_validated_once(lookup: Lookup) -> None:
-    for _ in range(3):
-        await lookup.stocks("q=kettle&sort=price_asc")
-    assert (lookup.caches.misses, lookup.caches.hits) == (1, 2)
-    assert (lookup.results.misses, lookup.results.hits) == (1, 2)
-    scraped = await (await lookup.client.get("/metrics")).text()
-    for cache in ("query_strings", "search_pages"):
-        assert f'ecomm_cache_lookups_total{{cache="{cache}",result="hit"}} 2.0' in scraped
-        assert f'ecomm_cache_lookups_total{{cache="{cache}",result="miss"}} 1.0' in scraped
-
-
-async def test_nonsense_parameters_are_refused_every_time_and_never_kept(lookup: Lookup) -> None:
+async def test_nonsense_parameters_are_refused_every_time(lookup: Lookup) -> None:
     errors = []
     for _ in range(2):
         answer = await lookup.client.get("/api/products?page=0&q=kettle")
@@ -136,4 +113,3 @@ async def test_nonsense_parameters_are_refused_every_time_and_never_kept(lookup:
         errors.append((await answer.json())["error"])
     assert errors[0] == errors[1]
     assert errors[0] == "The page must be a number from 1 to 500."
-    assert len(lookup.caches.queries) == 0
