@@ -4,8 +4,12 @@
                                    [--million]
 
 Every server is its own process (emulator, lookup, order, web, and a bare aiohttp "hello" for
-the framework's ceiling); the drivers run in this process on the same cores. AWS calls are
-counted at the emulator, by service and operation. The table also goes to docs/benchmarks.md.
+the framework's ceiling). HTTP load comes from `wrk` (a C load generator, `benchmarks/wrk.py`),
+whose CPU each row reports; the orders' closed loop of shoppers runs in this process (it waits
+on the shop, it does not saturate it). AWS calls are counted at the emulator, by service and
+operation; then the order pipeline is measured on an emulator that answers 10 ms late
+(`order_worker.py`), and the counts and CPU times are priced (`prices.py`). The table also goes
+to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks import report, search
-from benchmarks.http_load import LoadResult
+from benchmarks import order_worker, report, search, wrk
 from benchmarks.orders import drive_orders
-from benchmarks.stack import HOST, ROLES, Stack, http_get
+from benchmarks.stack import BENCH_COOKIE_SECRET, ROLES, Stack, http_get
 from ecomm.loadgen.words import catalog_words
 from ecomm.ops.catalog import generate
+from ecomm.roles.web.cart import CART_COOKIE, Cart, CartCodec
 
 CONNECTIONS = 32
 ORDER_SHOPPERS = (8, 32)  # a light load for latency, the HTTP benchmarks' 32 for batching
+CART_LINES = 5
+PIPELINE_LATENCY_MS = 10.0  # what an AWS call takes, about, seen from a task in its region
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 Calls = Counter[tuple[str, str]]
 
@@ -84,7 +90,9 @@ class Phase:
         """CPU is reported over the load itself, not over the wait for its events to drain."""
         wall = time.monotonic() - self._wall
         after = self._stack.cpu_seconds()
-        cores = {n: (after[n] - self._cpu.get(n, 0.0)) / wall for n in after}
+        used = {n: after[n] - self._cpu.get(n, 0.0) for n in after}
+        self._results.cpu_seconds[self._name] = used
+        cores = {n: seconds / wall for n, seconds in used.items()}
         cores["benchmark driver"] = (time.process_time() - self._driver) / wall
         cores["whole machine"] = (_machine_busy() - self._machine) / wall
         self._results.cpu[self._name] = cores
@@ -124,9 +132,44 @@ async def _settle(stack: Stack, *, quiet_for: float = 3.0, at_most: float = 120.
     return since - started
 
 
-async def _http(stack: Stack, role: str, paths: list[str], duration: float) -> LoadResult:
-    url = f"http://{HOST}:{stack.ports[role]}"
-    return await search.load(url, paths, connections=CONNECTIONS, duration=duration)
+async def _http(
+    stack: Stack, role: str, paths: list[str], duration: float, *, cookie: str = ""
+) -> wrk.WrkResult:
+    return await asyncio.to_thread(
+        wrk.run,
+        stack.url(role),
+        paths,
+        connections=CONNECTIONS,
+        seconds=duration,
+        warmup=2.0,
+        cookie=cookie,
+    )
+
+
+def _cart_cookie(product_ids: list[str]) -> str:
+    """A shopper's cart of `CART_LINES` lines, signed as the web signs it."""
+    cart = Cart(dict.fromkeys(product_ids[:CART_LINES], 1))
+    return f"{CART_COOKIE}={CartCodec(BENCH_COOKIE_SECRET).encode(cart)}"
+
+
+async def _pages(
+    stack: Stack, in_stock: list[str], results: report.Results, seconds: float
+) -> None:
+    """Product, cart and checkout pages: lookup answers them from its read model."""
+    stack.reset_calls()
+    phase = Phase(stack, "product page", results)
+    results.product_page = await _http(
+        stack, "web", [f"/products/{pid}" for pid in in_stock], seconds
+    )
+    phase.end()
+    cookie = _cart_cookie(in_stock[:: max(1, len(in_stock) // CART_LINES)])
+    phase = Phase(stack, "cart page", results)
+    results.cart_page = await _http(stack, "web", ["/cart"], seconds, cookie=cookie)
+    phase.end()
+    phase = Phase(stack, "checkout page", results)
+    results.checkout_page = await _http(stack, "web", ["/checkout"], seconds, cookie=cookie)
+    phase.end()
+    results.page_calls = stack.calls()
 
 
 def _index_rows(*, quick: bool = False, million: bool = False) -> list[dict[str, float | str]]:
@@ -136,7 +179,7 @@ def _index_rows(*, quick: bool = False, million: bool = False) -> list[dict[str,
     return search.engine_rows((*search.ENGINE_SIZES, *((1_000_000,) if million else ())))
 
 
-async def run(args: argparse.Namespace) -> report.Results:
+async def run(args: argparse.Namespace) -> report.Results:  # noqa: PLR0915 - one phase after another
     words = catalog_words()
     search_paths = [f"/search?q={w}" for w in words]
     api_paths = [f"/api/products?q={w}" for w in words]
@@ -179,6 +222,8 @@ async def run(args: argparse.Namespace) -> report.Results:
             stack, "web", search.distinct("/search", words, page=2), args.duration
         )
         phase.end()
+        print("product, cart and checkout pages ...", flush=True)
+        await _pages(stack, in_stock, results, args.duration)
         for shoppers in ORDER_SHOPPERS:
             print(f"orders, {shoppers} shoppers ...", flush=True)
             stack.reset_calls()
@@ -205,6 +250,10 @@ async def run(args: argparse.Namespace) -> report.Results:
         results.idle_calls = stack.calls()
         results.queues = stack.queues()
         results.idle_seconds = args.idle
+    print(f"one order worker vs one at a time, {PIPELINE_LATENCY_MS:g} ms per AWS call ...")
+    results.pipeline = await order_worker.measure(
+        products=1_000, orders=args.pipeline_orders, latency_ms=PIPELINE_LATENCY_MS
+    )
     return results
 
 
@@ -214,12 +263,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="s per HTTP benchmark")
     parser.add_argument("--orders-duration", type=float, default=15.0, help="s per load level")
     parser.add_argument("--idle", type=float, default=60.0, help="idle window, s")
+    parser.add_argument(
+        "--pipeline-orders", type=int, default=300, help="orders for each consumer, at 10 ms"
+    )
     parser.add_argument("--quick", action="store_true", help="a short smoke run, not for docs")
     parser.add_argument("--million", action="store_true", help="the search engine at 1M too")
     parser.add_argument("--output", type=Path, default=DOC)
     args = parser.parse_args()
     if args.quick:
         args.products, args.duration, args.orders_duration, args.idle = 1000, 3.0, 5.0, 10.0
+        args.pipeline_orders = 60
     machine = report.machine()
     started = time.monotonic()
     print("index builds ...", flush=True)

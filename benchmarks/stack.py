@@ -26,6 +26,8 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 ROLES = ("lookup", "order", "web")
+# The web signs carts with it; the benchmark signs the cart pages' cookie with it too.
+BENCH_COOKIE_SECRET = "bench-only-cookie-secret"  # noqa: S105 - loopback benchmark only
 
 
 def free_port() -> int:
@@ -89,6 +91,7 @@ class Stack:
             "ECOMM_ORDER_URL": self.url("order"),
             "ECOMM_CHECKOUT_RATE_PER_MINUTE": "1000000",
             "ECOMM_CHECKOUT_BURST": "100000",
+            "ECOMM_COOKIE_SECRET": BENCH_COOKIE_SECRET,
         }
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:

@@ -11,6 +11,7 @@ every cache misses), each of wrk's threads taking its own part of the list.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import resource
@@ -59,10 +60,16 @@ class WrkResult:
     p99: float
     errors: int  # non-2xx/3xx answers and socket errors
     driver_cpu: float  # CPU seconds wrk used, user + system
+    completed: int = 0  # every answer, warm-up included: what the AWS call counts cover
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def driver_cores(self) -> float:
+        """Cores wrk kept busy while measuring: well under one says it was not the limit."""
+        return self.driver_cpu / self.seconds if self.seconds else 0.0
 
 
 def available() -> bool:
@@ -88,15 +95,20 @@ def run(
         script = Path(scratch, "paths.lua")
         script.write_text(_LUA)
         env = {**os.environ, "ECOMM_WRK_PATHS": str(listed), "ECOMM_WRK_COOKIE": cookie}
+        warmed = 0
         if warmup > 0:
-            _wrk(base_url, script, env, connections=connections, seconds=warmup, threads=threads)
+            warm = _wrk(
+                base_url, script, env, connections=connections, seconds=warmup, threads=threads
+            )
+            warmed = int(_search(r"(\d+) requests in", warm))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         output = _wrk(
             base_url, script, env, connections=connections, seconds=seconds, threads=threads
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return _parse(output, seconds, cpu)
+    result = _parse(output, seconds, cpu)
+    return dataclasses.replace(result, completed=result.requests + warmed)
 
 
 def _wrk(

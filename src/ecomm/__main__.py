@@ -1,7 +1,7 @@
 """`python -m ecomm` / `ecomm`: run a role, or one of the operator commands.
 
     ecomm [--role web|lookup|order|all]     a role (ECOMM_ROLE when no flag is given)
-    ecomm emulator [--port 4566] [--products N] [--data DIR]
+    ecomm emulator [--port 4566] [--products N] [--data DIR] [--latency-ms MS]
     ecomm provision
     ecomm seed [--products N]
     ecomm dlq list|redrive QUEUE [--limit N]
@@ -175,7 +175,7 @@ async def _emulator(args: argparse.Namespace, settings: Settings) -> int:
     from ecomm.emulator.command import PortInUse, run  # noqa: PLC0415 - needs the emulator extra
 
     try:
-        return await run(settings, args.port, args.products, args.data)
+        return await run(settings, args.port, args.products, args.data, latency_ms=args.latency_ms)
     except PortInUse as exc:
         raise UsageError(str(exc)) from exc
 

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--data", type=Path, help="keep the shop here across restarts (saved on a clean stop)"
     )
+    emulator.add_argument(
+        "--latency-ms",
+        type=number(0, 1000),
+        default=0.0,
+        help="add this many ms to every AWS call, calls still in parallel (as AWS answers)",
+    )
 
     commands.add_parser("provision", help="create the AWS resources (idempotent)")
 

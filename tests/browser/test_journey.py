@@ -74,7 +74,8 @@ async def test_a_shopper_finds_buys_and_sees_the_order_confirmed(
 
     order_id = await _check_out(page)
     status = page.locator("#order-status")
-    await expect(status).to_have_attribute("data-status", "PENDING")
+    # The order page waits up to a second for the decision, then shows it or a pending page that
+    # keeps asking: either way the shopper ends up on the confirmation.
     await expect(status).to_have_attribute("data-status", "CONFIRMED", timeout=8_000)
     await expect(status).to_contain_text("Your order is confirmed")
     await expect(page.locator(".order-items")).to_contain_text("Desk Lamp \u00d7 3")

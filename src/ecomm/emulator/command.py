@@ -1,6 +1,10 @@
 """`python -m ecomm emulator`: the embedded AWS, provisioned and seeded, and localstripe (a fake
 Stripe API, on ECOMM_STRIPE_PORT), until stopped.
 
+With `--latency-ms MS` every AWS call answers MS later, as AWS's own ~5-20 ms do, and calls
+still run side by side (see `server.FaithfulMiddleware`), so a benchmark sees what batching and
+concurrency buy on AWS rather than on loopback.
+
 With `--data DIR` the shop outlives the process: a clean stop (SIGINT, SIGTERM) saves the
 tables' items and waiting messages in DIR, and the next start restores them instead of seeding
 (see `snapshot.py`); localstripe keeps its payments in DIR/stripe.pickle as it goes.
@@ -42,7 +46,14 @@ def say(line: str) -> None:
     print(f"ecomm: {line}", file=sys.stderr, flush=True)  # noqa: T201
 
 
-async def run(settings: Settings, port: int, products: int, data: Path | None = None) -> int:
+async def run(
+    settings: Settings,
+    port: int,
+    products: int,
+    data: Path | None = None,
+    *,
+    latency_ms: float = 0.0,
+) -> int:
     try:
         emulator = Emulator(host="127.0.0.1", port=port).start()
     except OSError as exc:
@@ -65,6 +76,8 @@ async def run(settings: Settings, port: int, products: int, data: Path | None = 
             if restored is None and products:
                 await seed(ProductRepository(rt.aws.dynamodb, rt.names.products_table), products)
         kept = products if restored is None else restored.seeded_with
+        # Provisioning and seeding ran at full speed; the shop's own calls meet the latency.
+        emulator.middleware.latency = latency_ms / 1000
         emulator.middleware.ready.set()
         log.info("emulator_ready", url=emulator.url, products=kept)
         print(f"AWS emulator ready: export AWS_ENDPOINT_URL={emulator.url}", flush=True)  # noqa: T201

@@ -4,6 +4,11 @@ moto's threaded server runs each request on its own thread with no locking in th
 backend, so two concurrent conditional writes on one item can both pass. Real DynamoDB makes
 each request atomic; a lock around DynamoDB requests restores that here.
 
+An optional `latency` (seconds) delays every AWS call before it runs, outside that lock: AWS
+answers in ~5-20 ms and serves many requests at once, while moto answers in ~1-3 ms one DynamoDB
+request at a time; with the delay the local picture of "calls in series vs in parallel" is
+AWS's.
+
 Every call is recorded by caller, operation and resource (`calls.py`): counted since the last
 reset at `/_ecomm/calls` (what the benchmarks report as "AWS calls"), and kept for the whole run
 in `ledger`, which the IAM test holds against the task roles of infra/ecomm.yaml.
@@ -15,6 +20,7 @@ import io
 import json
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -46,8 +52,12 @@ def _calls(environ: dict[str, Any]) -> list[Call]:
 
 
 class FaithfulMiddleware:
-    def __init__(self, app: WsgiApp) -> None:
+    def __init__(
+        self, app: WsgiApp, *, latency: float = 0.0, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._app = app
+        self.latency = latency  # seconds added to every AWS call
+        self._sleep = sleep
         self._dynamodb_lock = threading.Lock()
         self.counts_lock = threading.Lock()
         self.counts: Counter[Call] = Counter()
@@ -69,6 +79,9 @@ class FaithfulMiddleware:
             self.counts[calls[0]] += 1
             self.counts.update(dict.fromkeys(calls[1:], 0))
             self.ledger.update(calls)
+        if self.latency > 0:
+            # On this request's own thread, before any lock: concurrent calls wait side by side.
+            self._sleep(self.latency)
         if calls[0].service != "dynamodb":
             return self._app(environ, start_response)
         with self._dynamodb_lock:

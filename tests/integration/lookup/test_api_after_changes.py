@@ -56,7 +56,7 @@ async def lookup() -> AsyncIterator[Lookup]:
     table = FakeTable(CATALOG)
     trending = Trending(min_score=0, recompute_every=0)
     refresher = ProductRefresher(table, model, window=0)
-    app = create_app(model=model, trending=trending, products=table, metrics=Metrics("lookup"))
+    app = create_app(model=model, trending=trending, metrics=Metrics("lookup"))
     try:
         async with client_for(app) as client:
             yield Lookup(client, app, model, table, LookupHandlers(model, trending, refresher))

@@ -38,7 +38,6 @@ def _real_lookup() -> web.Application:
     return create_app(
         model=ready_model(CATALOG),
         trending=trending,
-        products=FakeTable(CATALOG),
         metrics=Metrics("lookup"),
     )
 
@@ -183,7 +182,7 @@ async def test_not_ready_until_the_index_is_loaded() -> None:
     table = FakeTable(CATALOG)
     table.gate = asyncio.Event()
     model = ReadModel()
-    app = create_app(model=model, trending=Trending(), products=table, metrics=Metrics("lookup"))
+    app = create_app(model=model, trending=Trending(), metrics=Metrics("lookup"))
     loading = asyncio.create_task(CatalogSync(table, model).run())
     try:
         async with client_for(app) as client:

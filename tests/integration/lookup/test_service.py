@@ -13,6 +13,7 @@ from ecomm.core.adapters.products_table import ProductRepository
 from ecomm.core.contracts.events import Envelope, EventType, LineData, OrderOutcomeData
 from ecomm.core.runtime.bootstrap import Runtime
 from ecomm.core.runtime.settings import Settings
+from ecomm.emulator import Emulator
 from ecomm.ops import products as operator
 from ecomm.ops.catalog import product_id, seed
 from tests.integration.lookup.conftest import running_lookup
@@ -74,6 +75,39 @@ async def test_a_confirmed_order_shows_as_lower_stock_in_search_within_3_seconds
         took = await eventually(lowered, within=3)
     assert after == before - 1
     assert took < 3
+
+
+def lookup_dynamodb_calls(emulator: Emulator) -> int:
+    with emulator.middleware.counts_lock:
+        counts = list(emulator.middleware.counts.items())
+    return sum(n for c, n in counts if c.caller == "lookup" and c.service == "dynamodb")
+
+
+async def test_product_pages_and_carts_cost_lookup_no_dynamodb_call_and_show_a_sale_soon(
+    settings: Settings, runtime: Runtime, products: ProductRepository, emulator: Emulator
+) -> None:
+    pid = product_id(9)
+    async with running_lookup(settings) as url, aiohttp.ClientSession() as http:
+
+        async def shown_stock() -> int:
+            async with http.get(f"{url}/api/products/{pid}") as answer:
+                return int((await answer.json())["stock"])
+
+        before = lookup_dynamodb_calls(emulator)
+        shown = await shown_stock()
+        for _ in range(5):
+            async with http.get(f"{url}/api/products", params={"ids": f"{pid},P1"}) as answer:
+                assert answer.status == 200
+            assert await shown_stock() == shown
+        assert lookup_dynamodb_calls(emulator) == before
+
+        after = await confirm_order(runtime, products, pid, 1)
+
+        async def lowered() -> bool:
+            return await shown_stock() == after
+
+        await eventually(lowered, within=5)  # the read model's lag, with the event's refresh
+    assert after == shown - 1
 
 
 async def test_every_lookup_task_sees_every_stock_change(

@@ -9,7 +9,12 @@ queue. Handlers must therefore be idempotent, and are (see the order and lookup 
                                    │ malformed: visible again now, so it reaches the DLQ soon
                                    │ transient: visible again after a jittered backoff
                                    └ slow: visibility extended while it runs
-    ─> delete the successes (batched; the Failed list is read) ─> loop until stopped
+    ─> delete the successes (batched; the Failed list is read)
+    ─> batch not full: pause `window` (messages gather for the next one) ─> loop until stopped
+
+The window trades a bounded lag for fewer calls: a trickle of messages one by one costs a
+receive and a delete each; gathered for `window` seconds, they share them. A full batch says
+more are waiting, and the next receive follows at once.
 
 Each message is handled in a CONSUMER span that continues the trace its attributes carry (the
 publisher put it there), and the events its handler returns carry that span's context on.
@@ -64,11 +69,13 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class ConsumerTuning:
-    """How a consumer polls (from settings): batch size, long poll, visibility timeout."""
+    """How a consumer polls (from settings): batch size, long poll, visibility timeout, and
+    the pause after a batch that was not full."""
 
     batch_size: int = 10
     wait_time_seconds: int = 20
     visibility_timeout: int = 30
+    window: float = 0.0
 
 
 @dataclass
@@ -133,6 +140,8 @@ class QueueConsumer:
             self.state.last_error = None
             if messages:
                 await self._process(self._url, messages)
+                if len(messages) < self._tuning.batch_size and self._tuning.window > 0:
+                    await self._pause(self._tuning.window)
 
     async def stop(self) -> None:
         """Stop receiving; a batch in hand is finished by `run` before it returns."""

@@ -67,9 +67,15 @@ class Runtime:
     payments: PaymentProvider | None = None
 
     def consumer(
-        self, name: str, handler: MessageHandler, locate: QueueLocator | None = None
+        self,
+        name: str,
+        handler: MessageHandler,
+        locate: QueueLocator | None = None,
+        *,
+        window: float = 0.0,
     ) -> QueueConsumer:
-        """A consumer of the queue `name` (found by name unless `locate` says otherwise)."""
+        """A consumer of the queue `name` (found by name unless `locate` says otherwise),
+        pausing `window` s after a receive that did not fill a batch."""
         settings = self.settings
         return QueueConsumer(
             self.aws.sqs,
@@ -79,7 +85,10 @@ class Runtime:
             publisher=self.publisher,
             telemetry=self.metrics,
             tuning=ConsumerTuning(
-                settings.receive_batch_size, settings.wait_time_seconds, settings.visibility_timeout
+                settings.receive_batch_size,
+                settings.wait_time_seconds,
+                settings.visibility_timeout,
+                window,
             ),
         )
 

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     visibility_timeout: int = Field(default=30, ge=0, le=43200)
     wait_time_seconds: int = Field(default=20, ge=0, le=20)
     receive_batch_size: int = Field(default=10, ge=1, le=10)
+    # After a receive that did not fill a batch, wait this long before the next one, so the
+    # next batch is fuller: fewer receives and deletes per message, at this much added lag.
+    # Short for the order worker (a shopper waits on it), longer for lookup's read model.
+    order_receive_window: float = Field(default=0.05, ge=0, le=5)
+    lookup_receive_window: float = Field(default=1.0, ge=0, le=5)
     shutdown_timeout: float = Field(default=25.0, ge=0)
 
     # Peer HTTP calls from web: a slow lookup must give a 503 page quickly, not a hang.

@@ -1,6 +1,6 @@
 """The lookup role's aiohttp application, built from explicitly passed dependencies.
 
-Tests hand it a read model and fakes directly; `build.py` hands it the real ones.
+Tests hand it a read model directly; `build.py` hands it the real one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ecomm.core.runtime.http import (
     request_context,
 )
 from ecomm.core.runtime.metrics import Metrics
-from ecomm.roles.lookup.api import ProductGetter, add_routes, model_key, products_key, trending_key
+from ecomm.roles.lookup.api import add_routes, model_key, trending_key
 from ecomm.roles.lookup.readmodel import ReadModel
 from ecomm.roles.lookup.trending import Trending
 
@@ -24,7 +24,6 @@ def create_app(
     *,
     model: ReadModel,
     trending: Trending,
-    products: ProductGetter,
     metrics: Metrics,
     readiness: Readiness | None = None,
 ) -> web.Application:
@@ -40,7 +39,6 @@ def create_app(
     )
     app[model_key] = model
     app[trending_key] = trending
-    app[products_key] = products
     add_probe_routes(app, "lookup", metrics, readiness)
     add_routes(app)
     return app

@@ -10,7 +10,6 @@ The own queue is subscribed before the scan starts, so no change falls between t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 from collections.abc import AsyncIterator
 
@@ -19,7 +18,6 @@ from aiohttp import web
 from prometheus_client import Gauge
 
 from ecomm.core.adapters.products_table import ProductRepository
-from ecomm.core.domain.products import ProductNotFound
 from ecomm.core.runtime.bootstrap import Built, Runtime
 from ecomm.core.runtime.http import Readiness
 from ecomm.core.runtime.tasks import cancel_and_wait
@@ -33,7 +31,8 @@ from ecomm.roles.lookup.trending import Trending
 
 log = structlog.get_logger(__name__)
 
-# A key no product has: reading it proves the table answers, with the permission we use anyway.
+# A key no product has: reading it proves the table answers, with the one read lookup makes
+# anyway (the refresher's BatchGetItem).
 _PROBE_ID = "__readiness_probe__"
 
 
@@ -44,9 +43,12 @@ async def build(rt: Runtime, *, resync_interval: float = RESYNC_INTERVAL) -> Bui
     refresher = ProductRefresher(products, model)
     handlers = LookupHandlers(model, trending, refresher)
     own = OwnQueue(TaskQueues(rt.aws, rt.settings, rt.topic_arn))
+    window = rt.settings.lookup_receive_window  # the read model's lag (see readmodel.py)
     consumers = [
-        rt.consumer(rt.names.lookup_queue, handlers.handle),
-        rt.consumer(f"{rt.names.lookup_queue}-task", handlers.handle, locate=own.locate),
+        rt.consumer(rt.names.lookup_queue, handlers.handle, window=window),
+        rt.consumer(
+            f"{rt.names.lookup_queue}-task", handlers.handle, locate=own.locate, window=window
+        ),
     ]
 
     async def queues_answer() -> None:
@@ -55,16 +57,13 @@ async def build(rt: Runtime, *, resync_interval: float = RESYNC_INTERVAL) -> Bui
             raise ConnectionError(f"cannot receive: {failing[0]}")
 
     async def table_answers() -> None:
-        with contextlib.suppress(ProductNotFound):
-            await products.get(_PROBE_ID)
+        await products.get_many([_PROBE_ID])
 
     readiness = Readiness(ttl=1.0)
     readiness.add("index", model.check_ready)
     readiness.add("queues", queues_answer)
     readiness.add("products_table", table_answers)
-    app = create_app(
-        model=model, trending=trending, products=products, metrics=rt.metrics, readiness=readiness
-    )
+    app = create_app(model=model, trending=trending, metrics=rt.metrics, readiness=readiness)
     sync = CatalogSync(products, model, resync_interval=resync_interval)
 
     async def syncing(_: web.Application) -> AsyncIterator[None]:

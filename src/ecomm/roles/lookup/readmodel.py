@@ -20,6 +20,14 @@ The product comes back to the table's row at its next refresh or at the end of t
 that no refresh of it overlaps. `updatedAt` plays no part: a row that claims a time ahead of the
 clock would otherwise outrank the table for as long as the task runs.
 
+How fresh it is, which is what the API shows (product pages and carts too): a change the
+order worker or an operator makes is announced by an event, which reaches this task through
+SNS and SQS, waits at most the consumer's receive window (`ECOMM_LOOKUP_RECEIVE_WINDOW`, 1 s),
+and lands after one coalesced read (`refresher.py`): about a second behind the table, a few
+seconds at worst under load. A change no event announced (events lost, expired, or a task
+without its own queue) lands at the next resync (`sync.RESYNC_INTERVAL`, 10 minutes). Nothing
+decides on what it shows: the order transaction checks stock and price against the table.
+
 A read "lands" when it is handed to the engine's writer (`writer.py`), which applies changes
 in the order they were handed over, so the order above is the order they take effect in; the
 caller resumes once its change is searchable. Every row applied is also ranked by its units
@@ -62,6 +70,10 @@ class ReadModel:
 
     async def finish_load(self) -> None:
         await self._writer.finish_load()
+
+    def product(self, product_id: str) -> Product | None:
+        """The product as held now (see the lag above), or None when the table has no such row."""
+        return self.engine.get(product_id)
 
     def mark_ready(self) -> None:
         self.ready.set()

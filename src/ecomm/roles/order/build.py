@@ -22,14 +22,18 @@ from ecomm.core.runtime.http import (
     request_context,
 )
 from ecomm.roles.order.api import add_routes
+from ecomm.roles.order.decisions import DecidingStore, Decisions
 from ecomm.roles.order.handlers import order_handler
 
 
 async def build(rt: Runtime) -> Built:
     """The order service's HTTP app and its queue consumer, wired to `rt`."""
     store = OrderRepository(rt.aws.dynamodb, rt.names.orders_table, rt.names.products_table)
-    handler = order_handler(store, rt.settings.pricing, rt.metrics, rt.payments)
-    consumer = rt.consumer(rt.names.order_queue, handler)
+    decisions = Decisions()
+    handler = order_handler(
+        DecidingStore(store, decisions), rt.settings.pricing, rt.metrics, rt.payments
+    )
+    consumer = rt.consumer(rt.names.order_queue, handler, window=rt.settings.order_receive_window)
 
     async def queue_ok() -> None:
         if not consumer.state.receiving_ok:
@@ -43,5 +47,5 @@ async def build(rt: Runtime) -> Built:
     readiness.add("orders_table", orders_table_ok)
     app = web.Application(middlewares=[request_context, baseline_headers, json_errors])
     add_probe_routes(app, "order", rt.metrics, readiness)
-    add_routes(app, store)
+    add_routes(app, store, decisions)
     return Built(app, [consumer])

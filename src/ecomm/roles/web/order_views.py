@@ -22,6 +22,9 @@ from ecomm.roles.web.pages import render
 from ecomm.roles.web.peers import PeerUnavailable, gather_or_raise
 
 CANCEL_ASKED = "requested"  # ?cancel=requested: the page a cancel redirects to
+# The status page's script asks while the page shows a pending order: the order service holds
+# the answer until it decides the order (no read of the table when it does), at most this long.
+STATUS_WAIT = 1.0
 
 
 class OrderLost(OrderNotFound):
@@ -32,7 +35,7 @@ def placed_here(request: web.Request, order_id: str) -> Placed | None:
     return find(request.app[cookies_key].history_of(request), order_id)
 
 
-async def recorded_order(request: web.Request, order_id: str) -> Order:
+async def recorded_order(request: web.Request, order_id: str, *, wait: float = 0.0) -> Order:
     """The order as recorded, or PENDING while this browser placed it only a moment ago.
 
     Raises `OrderNotFound`, or `OrderLost` for an order of this browser that is not coming.
@@ -40,7 +43,7 @@ async def recorded_order(request: web.Request, order_id: str) -> Order:
     if not is_order_id(order_id):
         raise OrderNotFound(order_id[:128])
     try:
-        return await request.app[orders_key].order(order_id)
+        return await request.app[orders_key].order(order_id, wait=wait)
     except OrderNotFound:
         placed = placed_here(request, order_id)
         if placed is None:
@@ -63,8 +66,13 @@ async def _view(request: web.Request, order: Order) -> OrderView:
 
 
 async def order_page(request: web.Request) -> web.Response:
+    order_id = request.match_info["order_id"]
+    placed = placed_here(request, order_id)
+    # Just placed from this browser (the checkout redirects here): show its outcome if it comes
+    # within the wait, rather than a pending page that asks again.
+    fresh = placed is not None and placed.may_be_pending(time.time())
     try:
-        order = await recorded_order(request, request.match_info["order_id"])
+        order = await recorded_order(request, order_id, wait=STATUS_WAIT if fresh else 0.0)
     except OrderLost:
         return error_page(request, 404, LOST_ORDER)
     return render(request, "order.html", {"order": await _view(request, order)})
@@ -73,7 +81,7 @@ async def order_page(request: web.Request) -> web.Response:
 async def order_status(request: web.Request) -> web.Response:
     """JSON for the status page's script; errors are JSON too, and the script retries."""
     try:
-        order = await recorded_order(request, request.match_info["order_id"])
+        order = await recorded_order(request, request.match_info["order_id"], wait=STATUS_WAIT)
         view = await _view(request, order)
     except OrderNotFound:
         return web.json_response({"error": "no such order"}, status=404)

@@ -71,11 +71,20 @@ class _Peer:
         self._session = session
         self._base = base_url.rstrip("/")
 
-    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, Any]:
-        """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`."""
+    async def _get(
+        self, path: str, params: Mapping[str, str] | None = None, *, held: float = 0.0
+    ) -> tuple[int, Any]:
+        """(status, JSON body) for 2xx/400/404; every other outcome is `PeerUnavailable`.
+
+        `held`: seconds the peer may hold the answer on purpose, added to the timeout."""
         url = f"{self._base}{path}"
+        total = self._session.timeout.total
+        # The session's own unless held (`timeout=None` would mean no timeout at all).
+        timeout = (
+            aiohttp.ClientTimeout(total=total + held) if held and total else self._session.timeout
+        )
         try:
-            async with self._session.get(url, params=params) as response:
+            async with self._session.get(url, params=params, timeout=timeout) as response:
                 if response.status not in (200, 400, 404):
                     raise PeerUnavailable(self._name, f"HTTP {response.status} from {path}")
                 body = await response.read()
@@ -174,8 +183,11 @@ class OrderClient(_Peer):
     def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
         super().__init__("order", session, base_url)
 
-    async def order(self, order_id: str) -> Order:
-        status, body = await self._get(f"/api/orders/{quote(order_id, safe='')}")
+    async def order(self, order_id: str, *, wait: float = 0.0) -> Order:
+        """The order; `wait` > 0: held until a pending order is decided, at most that long."""
+        path = f"/api/orders/{quote(order_id, safe='')}"
+        params = {"wait": f"{wait:g}"} if wait else None
+        status, body = await self._get(path, params, held=wait)
         if status == 404:
             raise OrderNotFound(order_id)
         if status != 200:
