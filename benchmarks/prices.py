@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-PRICES_AS_OF = "2025-01"
+PRICES_AS_OF = "2025 (unchanged when checked on 2026-11-29)"
 MILLION = 1_000_000
 
 DYNAMODB_WRITE_UNIT = Decimal("0.625") / MILLION  # on-demand write request unit

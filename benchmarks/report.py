@@ -314,7 +314,7 @@ def _cost_rows(r: Results) -> list[tuple[str, str, str, str]]:
                     "1 million confirmed orders on AWS (us-east-1, on-demand)",
                     f"{_dollars(order_cost(r, run))} (the {run.shoppers}-shopper run's calls "
                     f"per order, its pages included; {cpu_ms * 1000:.0f} ms of role CPU per "
-                    f"order; prices of {prices.PRICES_AS_OF}, below)",
+                    f"order; prices as published in {prices.PRICES_AS_OF}, below)",
                     "-",
                     "-",
                 )
