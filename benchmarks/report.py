@@ -24,10 +24,8 @@ LoadResult = WrkResult
 Calls = Counter[tuple[str, str]]
 PAGE_READ = ("dynamodb", "GetItem")  # lookup's product reads and order's status reads
 
-TARGET_API_RATIO = 0.5
-TARGET_SEARCH_RATIO = 0.15
 TARGET_SEARCH_P99 = 0.050
-# With no two requests alike, no cache can help: what the search itself costs.
+# With no two requests alike, no cache could help: what the search itself costs.
 TARGET_API_COLD_RATIO = 0.15
 TARGET_SEARCH_COLD_RATIO = 0.05
 TARGET_CALLS_PER_ORDER = 3.5  # everything counted: pages, status, read model, placing
@@ -347,20 +345,14 @@ def _cold_verdict(result: LoadResult | None, hello: LoadResult | None, ratio: fl
 def _summary_rows(r: Results) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     rows.append(("bare aiohttp hello (`GET /`)", _http(r.hello, r.hello), "the ceiling", "-"))
-    api_ratio = _ratio(r.lookup_api, r.hello)
+    # The repeated-query rows are what a cache would serve; neither role keeps search answers,
+    # so they are shown beside the no-two-alike rows, whose targets are the search's own.
     rows.append(
         (
-            "lookup API (`/api/products?q=`)",
+            "lookup API (`/api/products?q=`, queries repeat)",
             _http(r.lookup_api, r.hello),
-            f"≥ {TARGET_API_RATIO}x hello",
-            _verdict(
-                [
-                    (
-                        api_ratio >= TARGET_API_RATIO,
-                        _missed(api_ratio, TARGET_API_RATIO, higher_is_better=True, unit="x"),
-                    )
-                ]
-            ),
+            "-",
+            "-",
         )
     )
     rows.append(
@@ -371,26 +363,12 @@ def _summary_rows(r: Results) -> list[tuple[str, str, str, str]]:
             _cold_verdict(r.lookup_api_cold, r.hello, TARGET_API_COLD_RATIO),
         )
     )
-    search_ratio = _ratio(r.search, r.hello)
-    p99 = r.search.p99 if r.search else math.nan
     rows.append(
         (
-            "search page (`/search?q=`, web → lookup)",
+            "search page (`/search?q=`, web → lookup, queries repeat)",
             _http(r.search, r.hello),
-            f"≥ {TARGET_SEARCH_RATIO}x hello, p99 < {TARGET_SEARCH_P99 * 1000:.0f} ms",
-            _verdict(
-                [
-                    (
-                        search_ratio >= TARGET_SEARCH_RATIO,
-                        _missed(search_ratio, TARGET_SEARCH_RATIO, higher_is_better=True, unit="x"),
-                    ),
-                    (
-                        p99 < TARGET_SEARCH_P99,
-                        f"p99 {_ms(p99)} vs {_ms(TARGET_SEARCH_P99)}: "
-                        f"{(p99 - TARGET_SEARCH_P99) / TARGET_SEARCH_P99:.0%} over",
-                    ),
-                ]
-            ),
+            "-",
+            "-",
         )
     )
     rows.append(
