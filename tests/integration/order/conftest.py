@@ -22,10 +22,13 @@ from ecomm.core.contracts.events import (
     OrderPlacedData,
 )
 from ecomm.core.domain.orders import Order, OrderNotFound
+from ecomm.core.domain.payments import PaymentProvider
 from ecomm.core.domain.products import Product
 from ecomm.core.runtime.bootstrap import Runtime, open_runtime
 from ecomm.core.runtime.settings import Settings
 from ecomm.roles.order import build
+from tests.payments import on_fake_stripe
+from tests.stripe_fake import FakeStripe
 
 
 @asynccontextmanager
@@ -110,3 +113,15 @@ class Shop:
 @pytest.fixture
 def shop(runtime: Runtime) -> Shop:
     return Shop(runtime)
+
+
+@pytest.fixture
+def fake() -> FakeStripe:
+    """A payment provider that keeps Stripe's rules (idempotency, the state machine)."""
+    return FakeStripe()
+
+
+@pytest.fixture
+async def stripe(fake: FakeStripe) -> AsyncIterator[PaymentProvider]:
+    async with on_fake_stripe(fake) as provider:
+        yield provider

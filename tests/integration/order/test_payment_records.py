@@ -3,7 +3,6 @@ each step once, the cancel that waits for a pending capture, the release after a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -17,22 +16,10 @@ from ecomm.core.domain.settlement import PaymentRecordMoved
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.order.handlers import order_handler
 from tests.integration.order.conftest import Shop, command, placed
-from tests.payments import on_fake_stripe
 from tests.stripe_fake import VISA, FakeStripe
 
 PRICING = Pricing(CURRENCIES["USD"], ShippingRule(Decimal("4.99"), Decimal("50.00")))
 TOTAL = 2 * 999 + 499
-
-
-@pytest.fixture
-def fake() -> FakeStripe:
-    return FakeStripe()
-
-
-@pytest.fixture
-async def stripe(fake: FakeStripe) -> AsyncIterator[PaymentProvider]:
-    async with on_fake_stripe(fake) as provider:
-        yield provider
 
 
 async def paid_placed(stripe: PaymentProvider, order_id: str) -> tuple[str, Envelope]:

@@ -9,7 +9,6 @@ message is then delivered again, three times, and sometimes after Stripe forgot 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,22 +40,11 @@ from ecomm.core.domain.payments import (
 from ecomm.core.runtime.metrics import Metrics
 from ecomm.roles.order.handlers import order_handler
 from tests.fakes import FakeOrderStore
-from tests.payments import CrashAfter, WorkerCrashed, on_fake_stripe
+from tests.payments import CrashAfter, WorkerCrashed
 from tests.stripe_fake import DECLINED, NEEDS_3DS, VISA, FakeStripe
 
 PRICING = Pricing(CURRENCIES["USD"], ShippingRule(Decimal("4.99"), Decimal("50.00")))
 TOTAL = 2 * 999 + 499  # two at $9.99, and shipping: in cents
-
-
-@pytest.fixture
-def fake() -> FakeStripe:
-    return FakeStripe()
-
-
-@pytest.fixture
-async def stripe(fake: FakeStripe) -> AsyncIterator[PaymentProvider]:
-    async with on_fake_stripe(fake) as provider:
-        yield provider
 
 
 class StoreCrashed(Exception):
