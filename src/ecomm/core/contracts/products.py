@@ -49,8 +49,13 @@ def items_json(items: list[bytes], **fields: int) -> bytes:
 
 def categories_json(categories: list[tuple[str, int]]) -> bytes:
     """`{"categories": [{"name", "count"}, ...]}` from (label, product count) pairs."""
+    return b'{"categories": %b}' % categories_list(categories)
+
+
+def categories_list(categories: list[tuple[str, int]]) -> bytes:
+    """`[{"name", "count"}, ...]` from (label, product count) pairs."""
     listed = [{"name": name, "count": count} for name, count in categories]
-    return json.dumps({"categories": listed}).encode()
+    return json.dumps(listed).encode()
 
 
 def loads(body: bytes) -> Any:
