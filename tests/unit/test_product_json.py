@@ -61,12 +61,12 @@ def test_a_product_reads_back_as_it_was() -> None:
     product = Product(
         productID="P-1",
         name='Café "Oak" \\ Lamp\n☕',
-        description="",
+        description="Oak, oiled.",  # every field away from its default: none may be dropped
         category="Home & Kitchen",
         price=Decimal("19.9"),
         stock=3,
         updatedAt="2026-01-01T00:00:00.000Z",
-        imageUrl=None,
+        imageUrl="https://cdn.example.com/lamp.jpg",
         sold=2,
     )
     read = ProductBody.model_validate(loads(product_json(product))).to_domain()

