@@ -79,7 +79,7 @@ def test_the_dashboard_and_alarms_show_only_metrics_the_code_prints(
     template: dict[str, Any],
 ) -> None:
     shown = _ours(template)
-    assert len(shown) > 20
+    assert len(shown) > 10  # the parser found the dashboard's rows, not nothing
     for metric, dimensions in shown:
         assert metric in CATALOGUE, metric
         _, dimension_sets = CATALOGUE[metric]
@@ -88,7 +88,7 @@ def test_the_dashboard_and_alarms_show_only_metrics_the_code_prints(
     shown_names = {m for m, _ in shown}
     for watched in ("Requests", "ServerErrors", "RequestLatency", "Orders", "OrderLatency"):
         assert watched in shown_names
-    for watched in ("ReceiveLag", "AwsErrors", "CacheHits", "CacheMisses", "Payments"):
+    for watched in ("ReceiveLag", "AwsErrors", "EventsNotPublished", "Payments"):
         assert watched in shown_names
 
 

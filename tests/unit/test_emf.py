@@ -73,16 +73,6 @@ def test_orders_carry_their_latency_from_placement() -> None:
     assert "OrderLatency" not in by_outcome["rejected"]
 
 
-def test_caches_report_what_happened_since_the_last_line() -> None:
-    emf = emf_at()
-    counts = {"hit": 5, "miss": 1}
-    emf.watch_cache("pages", lambda: counts)
-    counts.update(hit=45, miss=11)
-    (line,) = lines(emf)
-    assert (line["Cache"], line["CacheHits"], line["CacheMisses"]) == ("pages", 40, 10)
-    assert emf.lines() == []
-
-
 def test_every_line_names_only_catalogued_metrics_with_their_units() -> None:
     emf = emf_at()
     emf.request("/checkout", 500, 0.1)

@@ -26,13 +26,3 @@ def test_invented_methods_share_one_label_value() -> None:
         metrics.observe_request(method, "unmatched", 405, 0.001)
     assert count(metrics, "other", "unmatched", "405") == 3
     assert b"FOO" not in metrics.render()
-
-
-def test_cache_counts_are_read_when_scraped() -> None:
-    metrics = Metrics("test")
-    counts = {"hit": 0, "miss": 0}
-    metrics.watch_cache("pages", lambda: counts)
-    counts.update(hit=41, miss=1)
-    scraped = metrics.render().decode()
-    assert 'ecomm_cache_lookups_total{cache="pages",result="hit"} 41.0' in scraped
-    assert 'ecomm_cache_lookups_total{cache="pages",result="miss"} 1.0' in scraped

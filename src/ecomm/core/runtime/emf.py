@@ -26,8 +26,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-CacheStats = Callable[[], Mapping[str, int]]
-
 MAX_VALUES = 100  # EMF: at most 100 values in one metric's array
 
 
@@ -66,7 +64,6 @@ AWS = Kind(
     (("Role", "Service", "Operation"),),
     {"AwsCalls": "Count", "AwsErrors": "Count"},
 )
-CACHES = Kind(("Cache",), (("Role", "Cache"),), {"CacheHits": "Count", "CacheMisses": "Count"})
 EVENTS = Kind(
     ("Event",),
     (("Role", "Event"),),
@@ -77,7 +74,7 @@ PAYMENTS = Kind(
     (("Role", "Provider", "Outcome"),),
     {"Payments": "Count", "PaymentLatency": "Milliseconds"},
 )
-KINDS = (HTTP, ORDERS, QUEUES, AWS, CACHES, EVENTS, PAYMENTS)
+KINDS = (HTTP, ORDERS, QUEUES, AWS, EVENTS, PAYMENTS)
 # Every metric name this module can print, with its unit and dimension sets: what the dashboard
 # and alarms in infra/ecomm.yaml may refer to (a test holds them to it).
 CATALOGUE: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
@@ -143,8 +140,6 @@ class Emf:
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - sampling, not security
         self._groups: dict[tuple[Kind, tuple[str, ...]], _Group] = {}
-        self._caches: dict[str, CacheStats] = {}
-        self._cache_seen: dict[str, Mapping[str, int]] = {}
 
     # What the runtime reports.
 
@@ -192,16 +187,10 @@ class Emf:
         if seconds is not None:
             self._sample(group, "PaymentLatency", seconds * 1000)
 
-    def watch_cache(self, name: str, stats: CacheStats) -> None:
-        """`stats()` returns counts so far ("hit", "miss"); each line reports the difference."""
-        self._caches[name] = stats
-        self._cache_seen[name] = dict(stats())
-
     # What the flusher prints.
 
     def lines(self) -> list[str]:
         """One EMF line per group with something to report since the last call; resets."""
-        self._read_caches()
         groups, self._groups = self._groups, {}
         timestamp = int(self._clock() * 1000)
         return [
@@ -244,15 +233,6 @@ class Emf:
         if reservoir is None:
             reservoir = group.samples[name] = Reservoir(self._rng)
         reservoir.add(value)
-
-    def _read_caches(self) -> None:
-        for name, stats in self._caches.items():
-            now = dict(stats())
-            before = self._cache_seen.get(name, {})
-            self._cache_seen[name] = now
-            group = self._group(CACHES, name)
-            group.counts["CacheHits"] += max(0, now.get("hit", 0) - before.get("hit", 0))
-            group.counts["CacheMisses"] += max(0, now.get("miss", 0) - before.get("miss", 0))
 
     def _since(self, iso_time: str | None) -> float | None:
         if not iso_time:

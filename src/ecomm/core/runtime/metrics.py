@@ -7,40 +7,17 @@ Metric Format lines by the runtime, see emf.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, Metric
-from prometheus_client.registry import Collector
 
 from ecomm.core.runtime.emf import Emf
-
-CacheStats = Callable[[], Mapping[str, int]]
 
 # Any token is a valid HTTP method; only these become label values, so a client inventing
 # methods cannot make the metrics grow without bound.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-
-class _Caches(Collector):
-    """Cache counts read when /metrics is scraped: the hot path only adds to its own ints."""
-
-    def __init__(self) -> None:
-        self.sources: dict[str, CacheStats] = {}
-
-    def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily(
-            "ecomm_cache_lookups",
-            "Lookups in the role's in-memory caches, by cache and result.",
-            labels=["cache", "result"],
-        )
-        for cache, stats in self.sources.items():
-            for result, count in stats().items():
-                family.add_metric([cache, result], count)
-        yield family
 
 
 @dataclass
@@ -101,8 +78,6 @@ class Metrics:
         )
         self.ready = Gauge("ecomm_ready", "1 when /readyz answers 200.", registry=r)
         self._request_series: dict[tuple[str, str, int], Any] = {}
-        self._caches = _Caches()
-        r.register(self._caches)
 
     # What the adapters report (core.adapters.telemetry.Telemetry).
 
@@ -137,11 +112,6 @@ class Metrics:
         """A payment attempt's outcome, for the payment providers to call."""
         self.payments.labels(provider, outcome).inc()
         self.emf.payment(provider, outcome, seconds)
-
-    def watch_cache(self, name: str, stats: CacheStats) -> None:
-        """Export `stats()` (result -> count so far) as `ecomm_cache_lookups_total`."""
-        self._caches.sources[name] = stats
-        self.emf.watch_cache(name, stats)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One request's latency; each label set's series is looked up once, not per request."""
