@@ -172,3 +172,13 @@ async def visitor_factory(browser: Browser, shop_url: str) -> AsyncIterator[Open
 @pytest_asyncio.fixture(loop_scope="session")
 async def visitor(visitor_factory: OpenVisitor) -> Visitor:
     return await visitor_factory()
+
+
+async def type_card(page: Page, number: str) -> None:
+    """Into the card element (localstripe's: plain inputs; Stripe's own would be a frame)."""
+    card = page.locator("#card-element")
+    await card.get_by_placeholder("number").fill(number)
+    await card.get_by_placeholder("exp_month").fill("12")
+    await card.get_by_placeholder("exp_year").fill("34")
+    await card.get_by_placeholder("cvc").fill("123")
+    await card.get_by_placeholder("postal_code").fill("10001")

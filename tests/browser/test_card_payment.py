@@ -18,7 +18,7 @@ from ecomm.core.runtime.metrics import Metrics
 from ecomm.core.runtime.payments import open_payments
 from ecomm.emulator.local_stripe import PUBLISHABLE_KEY, LocalStripe
 from ecomm.roles.web.app import WebDeps, create_app
-from tests.browser.conftest import OpenVisitor, RunningShop, Visitor, fill_checkout
+from tests.browser.conftest import OpenVisitor, RunningShop, Visitor, fill_checkout, type_card
 from tests.integration.web.storefront_fakes import FakeCatalog, FakeOrderService, FakePublisher
 from tests.integration.web.web_forms import make_settings
 from tests.stripe_cards import DECLINES, PAYS, paying_settings
@@ -67,22 +67,12 @@ async def _to_checkout(visitor: Visitor) -> Page:
     return page
 
 
-async def _type_card(page: Page, number: str) -> None:
-    """Into the card element (localstripe's: plain inputs; Stripe's own would be a frame)."""
-    card = page.locator("#card-element")
-    await card.get_by_placeholder("number").fill(number)
-    await card.get_by_placeholder("exp_month").fill("12")
-    await card.get_by_placeholder("exp_year").fill("34")
-    await card.get_by_placeholder("cvc").fill("123")
-    await card.get_by_placeholder("postal_code").fill("10001")
-
-
 async def test_a_shopper_types_a_test_card_pays_and_sees_the_order_paid(
     visitor: Visitor, paying_shop: RunningShop
 ) -> None:
     page = await _to_checkout(visitor)
     await expect(page.get_by_text("Card payment needs JavaScript")).to_be_hidden()
-    await _type_card(page, PAYS)
+    await type_card(page, PAYS)
     await page.get_by_role("button", name=re.compile("Pay and place order")).click()
     await expect(page).to_have_url(re.compile(r"/orders/[0-9a-f]{32}$"))
     status = page.locator("#order-status")
@@ -101,7 +91,7 @@ async def test_a_declined_card_shows_the_message_and_keeps_the_cart(
     visitor: Visitor, paying_shop: RunningShop
 ) -> None:
     page = await _to_checkout(visitor)
-    await _type_card(page, DECLINES)
+    await type_card(page, DECLINES)
     await page.get_by_role("button", name=re.compile("Pay and place order")).click()
     await expect(page.get_by_text(DECLINED)).to_be_visible()
     await expect(page).to_have_url(re.compile(r"/checkout$"))
