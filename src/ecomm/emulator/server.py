@@ -27,7 +27,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ecomm.emulator import plain_reads, sqs_clock, transactions
+from ecomm.emulator import dispatch, plain_reads, sqs_clock, transactions
 from ecomm.emulator.calls import Call, calls_of, parameters, signature
 
 StartResponse = Callable[..., Any]
@@ -130,6 +130,7 @@ class Emulator:
         transactions.install()
         sqs_clock.install()
         plain_reads.install()
+        dispatch.install()
         self._listen()
         return self
 
