@@ -13,9 +13,10 @@ page), read from the expressions themselves.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from ecomm.emulator.calls import item_attributes
 
 Context = Mapping[str, str | list[str]]
 
@@ -78,38 +79,7 @@ def allows(
     return any(s["Effect"] == "Allow" for s in matching)
 
 
-# A name in an expression: a path's first element, or a #placeholder. Values (:v) and function
-# names are not attributes; reserved words in our expressions are listed below.
-_TOKEN = re.compile(r"(?<![:\w#.])(#?[A-Za-z_][A-Za-z0-9_]*)")
-_NOT_ATTRIBUTES = frozenset(
-    {
-        "SET",
-        "REMOVE",
-        "ADD",
-        "DELETE",
-        "AND",
-        "OR",
-        "NOT",
-        "BETWEEN",
-        "IN",
-        "attribute_exists",
-        "attribute_not_exists",
-        "attribute_type",
-        "begins_with",
-        "contains",
-        "size",
-        "if_not_exists",
-        "list_append",
-    }
-)
-
-
 def dynamodb_attributes(item_request: Mapping[str, Any]) -> set[str]:
-    """Top-level attribute names an item request (Update, Put, ConditionCheck) names."""
-    names: dict[str, str] = dict(item_request.get("ExpressionAttributeNames", {}))
-    found = set(item_request.get("Key", {})) | set(item_request.get("Item", {}))
-    for field in ("UpdateExpression", "ConditionExpression", "ProjectionExpression"):
-        for token in _TOKEN.findall(item_request.get(field, "")):
-            if token not in _NOT_ATTRIBUTES:
-                found.add(names.get(token, token))
-    return found
+    """Top-level attribute names an item request (Update, Put, ConditionCheck) names: the
+    emulator's ledger reads them the same way."""
+    return set(item_attributes(item_request))

@@ -6,18 +6,14 @@ once, so what a command takes is botocore's retrying, which must stay within sec
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Iterator
 
 import pytest
-import structlog
 
 from ecomm.__main__ import main
-from ecomm.core.runtime.bootstrap import open_aws
 from ecomm.core.runtime.settings import Settings
-from ecomm.ops.provision import provision
+from tests.cli import logging_restored, provisioned
 from tests.ports import free_port
 
 # Far above the few seconds two attempts take, far below what unbounded retries would.
@@ -39,11 +35,8 @@ COMMANDS = {
 
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
-    """`main` logs to this test's captured stderr, which closes with it."""
-    config, handlers = structlog.get_config(), logging.getLogger().handlers[:]
-    yield
-    structlog.configure(**config)
-    logging.getLogger().handlers[:] = handlers
+    with logging_restored():
+        yield
 
 
 def closed_port_url() -> str:
@@ -103,15 +96,7 @@ def test_missing_credentials_are_one_line_and_exit_2(
 
 @pytest.fixture
 def stack(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("ECOMM_RESOURCE_PREFIX", settings.resource_prefix)
-    monkeypatch.setenv("ECOMM_LOG_FORMAT", "console")
-
-    async def go() -> None:
-        async with open_aws(settings, "provision") as aws:
-            await provision(aws, settings)
-
-    asyncio.run(go())
-    return settings
+    return provisioned(settings, monkeypatch)
 
 
 @pytest.mark.parametrize("argv", [["restock", "NOPE", "3"], ["price", "NOPE", "3.00"]])

@@ -3,42 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import structlog
 
-from ecomm.__main__ import main
 from ecomm.core.runtime.bootstrap import open_aws
 from ecomm.core.runtime.settings import Settings
-from ecomm.ops.provision import provision
+from tests.cli import logging_restored, provisioned, run_cli
 
 QUEUE = "OrderQueue"
 
 
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
-    """`main` logs to this test's captured stderr, which closes with it."""
-    config, handlers = structlog.get_config(), logging.getLogger().handlers[:]
-    yield
-    structlog.configure(**config)
-    logging.getLogger().handlers[:] = handlers
+    with logging_restored():
+        yield
 
 
 @pytest.fixture
 def stack(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """A provisioned stack under this test's prefix, which `main` reads from the environment."""
-    monkeypatch.setenv("ECOMM_RESOURCE_PREFIX", settings.resource_prefix)
-    monkeypatch.setenv("ECOMM_LOG_FORMAT", "console")
-
-    async def go() -> None:
-        async with open_aws(settings, "provision") as aws:
-            await provision(aws, settings)
-
-    asyncio.run(go())
-    return settings
+    return provisioned(settings, monkeypatch)
 
 
 def sqs(settings: Settings, operation: str, queue: str, **params: Any) -> Any:
@@ -89,27 +74,17 @@ def drain(settings: Settings, queue: str) -> list[dict[str, Any]]:
     return messages
 
 
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """`main(argv)`: its exit code (argparse's SystemExit included), stdout and stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_a_redrive_right_after_a_listing_moves_every_letter(
     stack: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bury(stack, 13)
 
-    code, out, _ = cli(["dlq", "list", QUEUE], capsys)
+    code, out, _ = run_cli(["dlq", "list", QUEUE], capsys)
     assert code == 0
     assert f"13 dead letter(s) in {stack.resource_name(QUEUE)}-dlq" in out
     assert depth(stack, f"{QUEUE}-dlq") == (13, 0)  # listing left every letter visible
 
-    code, out, err = cli(["dlq", "redrive", QUEUE], capsys)
+    code, out, err = run_cli(["dlq", "redrive", QUEUE], capsys)
     assert (code, err) == (0, "")
     assert "moved 13, failed 0, skipped 0 already moved in this run" in out
     moved = drain(stack, QUEUE)
@@ -123,14 +98,14 @@ def test_a_redrive_counts_exactly_and_stops_at_its_limit(
 ) -> None:
     bury(stack, 13)
 
-    code, out, _ = cli(["dlq", "redrive", QUEUE, "--limit", "10"], capsys)
+    code, out, _ = run_cli(["dlq", "redrive", QUEUE, "--limit", "10"], capsys)
     assert code == 0
     assert "moved 10, failed 0, skipped 0 already moved in this run" in out
     assert "--limit reached" in out
-    code, out, _ = cli(["dlq", "redrive", QUEUE], capsys)
+    code, out, _ = run_cli(["dlq", "redrive", QUEUE], capsys)
     assert code == 0
     assert "moved 3, failed 0, skipped 0 already moved in this run" in out
-    code, out, _ = cli(["dlq", "redrive", QUEUE], capsys)
+    code, out, _ = run_cli(["dlq", "redrive", QUEUE], capsys)
     assert "moved 0, failed 0, skipped 0 already moved in this run" in out
     assert len(drain(stack, QUEUE)) == 13
 
@@ -140,7 +115,7 @@ def test_a_listing_shows_each_letter_on_one_line_however_its_body_reads(
 ) -> None:
     bury(stack, 3, body="line one\nline two \x1b[2J{n}")
 
-    code, out, _ = cli(["dlq", "list", QUEUE, "--limit", "2"], capsys)
+    code, out, _ = run_cli(["dlq", "list", QUEUE, "--limit", "2"], capsys)
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 3
@@ -155,7 +130,7 @@ def test_a_listing_shows_each_letter_on_one_line_however_its_body_reads(
 def test_an_unknown_queue_is_one_line_and_exit_2(
     action: str, stack: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = cli(["dlq", action, "NoSuchQueue"], capsys)
+    code, out, err = run_cli(["dlq", action, "NoSuchQueue"], capsys)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1

@@ -1,23 +1,18 @@
 from __future__ import annotations
 
-import logging
 import socket
 from collections.abc import Iterator
 
 import pytest
-import structlog
 
 from ecomm.__main__ import main
+from tests.cli import logging_restored, run_cli
 
 
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
-    """`main` configures logging to write to this test's captured stderr, which closes with it;
-    later tests must not log to a closed file."""
-    config, handlers = structlog.get_config(), logging.getLogger().handlers[:]
-    yield
-    structlog.configure(**config)
-    logging.getLogger().handlers[:] = handlers
+    with logging_restored():
+        yield
 
 
 def test_an_unknown_role_flag_exits_2_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,16 +46,6 @@ def test_an_invalid_port_names_the_variable(
     monkeypatch.setenv("ECOMM_WEB_PORT", "99999")
     assert main(["--role", "web"]) == 2
     assert "ECOMM_WEB_PORT" in capsys.readouterr().err
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """`main(argv)`: its exit code (argparse's SystemExit included), stdout and stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_line_usage_error(code: int, err: str) -> None:
