@@ -89,7 +89,8 @@ def _matches(product: Product, query: SearchQuery) -> bool:
         return False
     if query.in_stock is not None and product.in_stock != query.in_stock:
         return False
-    low, high = query.price_range or (-1, NO_PRICE_LIMIT)
+    low = -1 if query.min_cents is None else query.min_cents
+    high = NO_PRICE_LIMIT if query.max_cents is None else query.max_cents
     return low <= int(product.price * 100) <= high
 
 

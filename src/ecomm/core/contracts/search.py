@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated
 
@@ -100,10 +100,6 @@ def search_params(query: SearchQuery) -> dict[str, str]:
         "per_page": "" if query.per_page == PER_PAGE else str(query.per_page),
     }
     return {k: v for k, v in params.items() if v}
-
-
-def on_page(query: SearchQuery, page: int) -> SearchQuery:
-    return replace(query, page=max(1, min(page, MAX_PAGE)))
 
 
 def price_text(cents: int) -> str:

@@ -31,13 +31,6 @@ class SearchQuery:
         return (self.page - 1) * self.per_page
 
     @property
-    def price_range(self) -> tuple[int, int] | None:
-        if self.min_cents is None and self.max_cents is None:
-            return None
-        low = -1 if self.min_cents is None else self.min_cents
-        return low, NO_PRICE_LIMIT if self.max_cents is None else self.max_cents
-
-    @property
     def is_filtered(self) -> bool:
         return any(
             (self.category, self.min_cents is not None, self.max_cents is not None, self.in_stock)
