@@ -30,6 +30,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from benchmarks.stats import percentile
 from ecomm.core.domain.search import SearchQuery, Sort
 from ecomm.loadgen.words import catalog_words
 from ecomm.ops.catalog import generate
@@ -95,11 +96,6 @@ def query_mix(count: int, seed: int = 7) -> list[SearchQuery]:
     return found
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def measure(size: int, queries: int, seconds: float) -> dict[str, Any]:
     """One size, in this process: generation, build, memory, searches, applied batches."""
     gc.collect()
@@ -150,12 +146,12 @@ def measure(size: int, queries: int, seconds: float) -> dict[str, Any]:
         "engine_mib": round((rss_built - rss_before) / 1024, 1),
         "peak_rss_mib": round(status_kib("VmHWM") / 1024, 1),
         "searches": len(latencies),
-        "p50_ms": round(_percentile(latencies, 0.5), 3),
-        "p99_ms": round(_percentile(latencies, 0.99), 3),
+        "p50_ms": round(percentile(latencies, 0.5), 3),
+        "p99_ms": round(percentile(latencies, 0.99), 3),
         "max_ms": round(max(latencies), 3),
-        "cpu_p50_ms": round(_percentile(cpu, 0.5), 3),
-        "cpu_p99_ms": round(_percentile(cpu, 0.99), 3),
-        "apply_100_p50_ms": round(_percentile(applies, 0.5), 2),
+        "cpu_p50_ms": round(percentile(cpu, 0.5), 3),
+        "cpu_p99_ms": round(percentile(cpu, 0.99), 3),
+        "apply_100_p50_ms": round(percentile(applies, 0.5), 2),
         # Other work on the machine slows every number above: say how much there was.
         "load_average": round(os.getloadavg()[0], 1),
     }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from benchmarks.http_load import percentile
+from benchmarks.stats import percentile
 from ecomm.loadgen.journey import SHIPPING_ADDRESS
 from ecomm.loadgen.pages import form_fields
 

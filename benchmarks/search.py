@@ -14,40 +14,17 @@ the peak, so `make bench` leaves them out; `python -m benchmarks --million` adds
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks import engine, wrk
-from benchmarks.http_load import LoadResult
+from benchmarks import engine
 
-WARM_UP = 2.0
 ENGINE_SIZES = (100_000,)
 TASK_MIB = 2048  # the Fargate task lookup must build and serve 1,000,000 products in
 ENGINE_QUERIES = 3_000
 ENGINE_SECONDS = 30.0
 # Enough different searches that no two requests of a phase are alike.
 DISTINCT = 200_000
-
-
-async def load(
-    base_url: str, paths: Sequence[str], *, connections: int, duration: float
-) -> LoadResult:
-    """`paths` (cycled) at `connections` keep-alive connections for `duration`, after a warm-up."""
-    warm = await asyncio.to_thread(
-        wrk.run, base_url, paths, connections=connections, seconds=WARM_UP, warmup=0
-    )
-    measured = await asyncio.to_thread(
-        wrk.run, base_url, paths, connections=connections, seconds=duration, warmup=0
-    )
-    return LoadResult(
-        requests=measured.requests,
-        errors=measured.errors,
-        seconds=measured.seconds,
-        p50=measured.p50,
-        p99=measured.p99,
-        completed=warm.requests + measured.requests,
-    )
 
 
 def distinct(path: str, words: Sequence[str], *, page: int = 1) -> list[str]:
